@@ -1,0 +1,156 @@
+import type { BinaryOp, UnaryOp, View } from '../backend.js';
+import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
+import { broadcastStrides, shapesEqual, sizeOf, type Shape } from '../../tensor/shape.js';
+import { dataOf, isDense, offsetsOf } from './storage.js';
+
+const SQRT1_2 = Math.SQRT1_2;
+
+/** erf with |error| < 1.2e-7 (Numerical Recipes' erfc Chebyshev fit), enough for float32 and for gradient checks. */
+export function erf(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z - 1.26551223 +
+        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 +
+        t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? 1 - r : r - 1;
+}
+
+export function unaryFn(op: UnaryOp, alpha: number, beta: number): (x: number) => number {
+  switch (op) {
+    case 'neg': return (x) => -x;
+    case 'abs': return Math.abs;
+    case 'exp': return Math.exp;
+    case 'log': return Math.log;
+    case 'sqrt': return Math.sqrt;
+    case 'rsqrt': return (x) => 1 / Math.sqrt(x);
+    case 'sin': return Math.sin;
+    case 'cos': return Math.cos;
+    case 'tanh': return Math.tanh;
+    case 'sigmoid': return (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+    case 'relu': return (x) => (x > 0 ? x : 0);
+    case 'leakyRelu': return (x) => (x > 0 ? x : alpha * x);
+    case 'elu': return (x) => (x > 0 ? x : alpha * (Math.exp(x) - 1));
+    case 'gelu': return (x) => 0.5 * x * (1 + erf(x * SQRT1_2));
+    // softplus(x) = log(1 + exp(beta x)) / beta, linear above `alpha` (PyTorch's threshold) for stability
+    case 'softplus': return (x) => (x * beta > alpha ? x : Math.log1p(Math.exp(beta * x)) / beta);
+    case 'erf': return erf;
+    case 'sign': return (x) => (x > 0 ? 1 : x < 0 ? -1 : 0);
+    case 'floor': return Math.floor;
+    case 'ceil': return Math.ceil;
+    case 'round': return roundHalfEven;
+    case 'reciprocal': return (x) => 1 / x;
+    case 'square': return (x) => x * x;
+    case 'logicalNot': return (x) => (x ? 0 : 1);
+    case 'isnan': return (x) => (Number.isNaN(x) ? 1 : 0);
+    case 'isinf': return (x) => (x === Infinity || x === -Infinity ? 1 : 0);
+    case 'identity': return (x) => x;
+  }
+}
+
+/** Rounds half to even, as torch.round does. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export function binaryFn(op: BinaryOp, outDType: DType): (a: number, b: number) => number {
+  switch (op) {
+    case 'add': return (a, b) => a + b;
+    case 'sub': return (a, b) => a - b;
+    case 'mul': return (a, b) => a * b;
+    case 'div':
+      // integer inputs never reach here with an int result: div promotes to float (true division)
+      return (a, b) => a / b;
+    case 'pow': return outDType === 'int32' ? (a, b) => Math.trunc(Math.pow(a, b)) : Math.pow;
+    case 'maximum': return (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b);
+    case 'minimum': return (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b);
+    case 'eq': return (a, b) => (a === b ? 1 : 0);
+    case 'ne': return (a, b) => (a !== b ? 1 : 0);
+    case 'lt': return (a, b) => (a < b ? 1 : 0);
+    case 'le': return (a, b) => (a <= b ? 1 : 0);
+    case 'gt': return (a, b) => (a > b ? 1 : 0);
+    case 'ge': return (a, b) => (a >= b ? 1 : 0);
+    case 'logicalAnd': return (a, b) => (a && b ? 1 : 0);
+    case 'logicalOr': return (a, b) => (a || b ? 1 : 0);
+    case 'logicalXor': return (a, b) => (!a !== !b ? 1 : 0);
+  }
+}
+
+export function unaryKernel(op: UnaryOp, x: View, outDType: DType, alpha = 0, beta = 1): TypedArray {
+  const f = unaryFn(op, alpha, beta);
+  const src = dataOf(x);
+  const n = sizeOf(x.shape);
+  const out = typedArrayFor(outDType, n);
+  if (isDense(x)) {
+    const o = x.offset;
+    for (let i = 0; i < n; i++) out[i] = f(src[o + i]);
+  } else {
+    const offs = offsetsOf(x.shape, x.strides, x.offset);
+    for (let i = 0; i < n; i++) out[i] = f(src[offs[i]]);
+  }
+  return out;
+}
+
+export function binaryKernel(op: BinaryOp, a: View, b: View, outShape: Shape, outDType: DType): TypedArray {
+  const f = binaryFn(op, outDType);
+  const da = dataOf(a);
+  const db = dataOf(b);
+  const n = sizeOf(outShape);
+  const out = typedArrayFor(outDType, n);
+  const aFull = shapesEqual(a.shape, outShape) && isDense(a);
+  const bFull = shapesEqual(b.shape, outShape) && isDense(b);
+  const aScalar = sizeOf(a.shape) === 1;
+  const bScalar = sizeOf(b.shape) === 1;
+  if (aFull && bFull) {
+    const oa = a.offset, ob = b.offset;
+    for (let i = 0; i < n; i++) out[i] = f(da[oa + i], db[ob + i]);
+  } else if (aFull && bScalar) {
+    const oa = a.offset, s = db[b.offset];
+    for (let i = 0; i < n; i++) out[i] = f(da[oa + i], s);
+  } else if (aScalar && bFull) {
+    const s = da[a.offset], ob = b.offset;
+    for (let i = 0; i < n; i++) out[i] = f(s, db[ob + i]);
+  } else {
+    const offA = offsetsOf(outShape, broadcastStrides(a.shape, a.strides, outShape), a.offset);
+    const offB = offsetsOf(outShape, broadcastStrides(b.shape, b.strides, outShape), b.offset);
+    for (let i = 0; i < n; i++) out[i] = f(da[offA[i]], db[offB[i]]);
+  }
+  return out;
+}
+
+export function whereKernel(cond: View, a: View, b: View, outShape: Shape, outDType: DType): TypedArray {
+  const n = sizeOf(outShape);
+  const out = typedArrayFor(outDType, n);
+  const dc = dataOf(cond), da = dataOf(a), db = dataOf(b);
+  const offC = offsetsOf(outShape, broadcastStrides(cond.shape, cond.strides, outShape), cond.offset);
+  const offA = offsetsOf(outShape, broadcastStrides(a.shape, a.strides, outShape), a.offset);
+  const offB = offsetsOf(outShape, broadcastStrides(b.shape, b.strides, outShape), b.offset);
+  for (let i = 0; i < n; i++) out[i] = dc[offC[i]] ? da[offA[i]] : db[offB[i]];
+  return out;
+}
+
+/** dst[...] = src[...] with src broadcast to dst's shape; the typed array's store does the dtype conversion. */
+export function assignKernel(dst: View, src: View): void {
+  const dd = dataOf(dst);
+  const ds = dataOf(src);
+  const n = sizeOf(dst.shape);
+  const offD = offsetsOf(dst.shape, dst.strides, dst.offset);
+  const offS = offsetsOf(dst.shape, broadcastStrides(src.shape, src.strides, dst.shape), src.offset);
+  const toBool = dst.storage.dtype === 'bool';
+  const toInt = dst.storage.dtype === 'int32';
+  if (dd === ds) {
+    // source and destination share storage: read everything first so overlapping windows copy correctly
+    const tmp = new Float64Array(n);
+    for (let i = 0; i < n; i++) tmp[i] = ds[offS[i]];
+    for (let i = 0; i < n; i++) dd[offD[i]] = toBool ? (tmp[i] ? 1 : 0) : tmp[i];
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = ds[offS[i]];
+    dd[offD[i]] = toBool ? (v ? 1 : 0) : toInt ? Math.trunc(v) : v;
+  }
+}

@@ -1,0 +1,24 @@
+/** Myelin: tensors, eager autograd and neural networks in TypeScript. */
+import './backend/js/index.js';
+
+export { Tensor, type TensorOrScalar, type NestedArray } from './tensor/tensor.js';
+export { type DType, type TypedArray } from './tensor/dtype.js';
+export * from './tensor/creation.js';
+export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled, GradNode, type BackwardOptions } from './autograd/engine.js';
+export { setBackend, getBackend, listBackends, registerBackend, type Backend, type Storage, type View } from './backend/backend.js';
+export {
+  add, sub, mul, div, pow, neg, abs, exp, log, sqrt, rsqrt, square, reciprocal, sin, cos, tanh, sigmoid, relu,
+  leakyRelu, elu, gelu, softplus, erf, sign, floor, ceil, round, clamp, maximum, minimum, where, eq, ne, lt, le, gt, ge,
+  logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isinf, cast, resultType,
+} from './ops/elementwise.js';
+export { sum, mean, max, min, prod, variance as var, std, logsumexp, argmax, argmin, all, any, type VarOptions } from './ops/reduce.js';
+export { matmul, outer, dot } from './ops/linalg.js';
+export {
+  reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone, slice, narrow, select,
+  split, chunk, cat, stack, pad, repeat, triu, tril, maskedFill,
+} from './ops/shape.js';
+export { gather, scatterAdd, indexSelect, indexAdd } from './ops/indexing.js';
+export { softmax, logSoftmax, dropout, embedding, oneHot, type DropoutOptions } from './ops/nn.js';
+export { zeroGrad } from './autograd/grad.js';
+export const version = '0.1.0';

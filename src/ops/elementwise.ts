@@ -1,0 +1,213 @@
+/** Elementwise ops with NumPy/PyTorch broadcasting, each with its backward rule. */
+import type { BinaryOp, UnaryOp } from '../backend/backend.js';
+import { recordOp } from '../autograd/engine.js';
+import { type DType, isFloat, promoteTypes, promoteWithScalar } from '../tensor/dtype.js';
+import { broadcastShapes } from '../tensor/shape.js';
+import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
+import { assertSameBackend, scalar, sumToShape, wrap } from './util.js';
+
+type Category = 0 | 1 | 2;
+const category = (d: DType): Category => (d === 'bool' ? 0 : d === 'int32' ? 1 : 2);
+
+/**
+ * Result dtype of a binary op, following PyTorch: numbers and 0-d tensors do not widen a dimensioned tensor of the
+ * same category; otherwise the higher category/precision wins.
+ */
+export function resultType(a: TensorOrScalar, b: TensorOrScalar): DType {
+  if (typeof a === 'number' && typeof b === 'number') return Number.isInteger(a) && Number.isInteger(b) ? 'int32' : 'float32';
+  if (typeof a === 'number') return promoteWithScalar((b as Tensor).dtype, a);
+  if (typeof b === 'number') return promoteWithScalar(a.dtype, b);
+  const ta = a, tb = b;
+  if (ta.ndim === 0 && tb.ndim > 0 && category(ta.dtype) <= category(tb.dtype)) return tb.dtype;
+  if (tb.ndim === 0 && ta.ndim > 0 && category(tb.dtype) <= category(ta.dtype)) return ta.dtype;
+  return promoteTypes(ta.dtype, tb.dtype);
+}
+
+function toTensor(x: TensorOrScalar, dtype: DType, like: Tensor | undefined): Tensor {
+  return typeof x === 'number' ? scalar(x, dtype, like) : x;
+}
+
+function operands(op: string, a: TensorOrScalar, b: TensorOrScalar, computeDType: DType): [Tensor, Tensor] {
+  const like = typeof a === 'number' ? (typeof b === 'number' ? undefined : b) : a;
+  const ta = toTensor(a, computeDType, like);
+  const tb = toTensor(b, computeDType, like);
+  assertSameBackend(op, ta, tb);
+  return [ta, tb];
+}
+
+function binaryRaw(op: BinaryOp, ta: Tensor, tb: Tensor, outDType: DType, name: string): Tensor {
+  const outShape = broadcastShapes(ta.shape, tb.shape, name);
+  return wrap(ta.backend.binary(op, ta, tb, outShape, outDType), outShape);
+}
+
+function arith(op: BinaryOp, name: string, a: TensorOrScalar, b: TensorOrScalar, backward: (g: Tensor, ta: Tensor, tb: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+  let dtype = resultType(a, b);
+  if (op === 'div' && !isFloat(dtype)) dtype = 'float32'; // true division, as torch.div
+  if (dtype === 'bool' && (op === 'add' || op === 'mul' || op === 'sub' || op === 'pow')) dtype = 'int32';
+  const [ta, tb] = operands(name, a, b, dtype);
+  const out = binaryRaw(op, ta, tb, dtype, name);
+  return recordOp(name, out, [ta, tb], (g) => {
+    const [ga, gb] = backward(g, ta, tb, out);
+    return [ga && ta.requiresGrad ? sumToShape(ga, ta.shape) : null, gb && tb.requiresGrad ? sumToShape(gb, tb.shape) : null];
+  });
+}
+
+export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return arith('add', 'add', a, b, (g) => [g, g]);
+}
+export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return arith('sub', 'sub', a, b, (g) => [g, neg(g)]);
+}
+export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return arith('mul', 'mul', a, b, (g, ta, tb) => [ta.requiresGrad ? mul(g, tb) : null, tb.requiresGrad ? mul(g, ta) : null]);
+}
+export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return arith('div', 'div', a, b, (g, ta, tb, out) => [
+    ta.requiresGrad ? div(g, tb) : null,
+    tb.requiresGrad ? neg(mul(g, div(out, tb))) : null,
+  ]);
+}
+export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return arith('pow', 'pow', a, b, (g, ta, tb, out) => [
+    ta.requiresGrad ? mul(g, mul(tb, pow(ta, sub(tb, 1)))) : null,
+    // d/db a^b = a^b log a; taken as 0 where a == 0 (as PyTorch), so 0^b does not produce NaN gradients
+    tb.requiresGrad ? mul(g, where(eq(ta, 0), 0, mul(out, log(ta)))) : null,
+  ]);
+}
+export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return arith('maximum', 'maximum', a, b, (g, ta, tb) => tieSplit(g, ta, tb, gt));
+}
+export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return arith('minimum', 'minimum', a, b, (g, ta, tb) => tieSplit(g, ta, tb, lt));
+}
+
+/** Gradient of max/min of two: all to the winner, split evenly on ties (as PyTorch). */
+function tieSplit(g: Tensor, ta: Tensor, tb: Tensor, wins: (x: Tensor, y: Tensor) => Tensor): [Tensor, Tensor] {
+  const tie = mul(eq(ta, tb).to(g.dtype), 0.5);
+  return [mul(g, add(wins(ta, tb).to(g.dtype), tie)), mul(g, add(wins(tb, ta).to(g.dtype), tie))];
+}
+
+function compare(op: BinaryOp, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  const [ta, tb] = operands(op, a, b, resultType(a, b));
+  return binaryRaw(op, ta, tb, 'bool', op);
+}
+export const eq = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compare('eq', a, b);
+export const ne = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compare('ne', a, b);
+export const lt = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compare('lt', a, b);
+export const le = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compare('le', a, b);
+export const gt = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compare('gt', a, b);
+export const ge = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compare('ge', a, b);
+export const logicalAnd = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compare('logicalAnd', a, b);
+export const logicalOr = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compare('logicalOr', a, b);
+export const logicalXor = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compare('logicalXor', a, b);
+
+function unaryRaw(op: UnaryOp, x: Tensor, outDType: DType, alpha?: number, beta?: number): Tensor {
+  return wrap(x.backend.unary(op, x, outDType, alpha, beta), x.shape);
+}
+
+/** A unary float op: int/bool inputs are computed in float32 (as torch.exp(int_tensor) gives float). */
+function floatUnary(op: UnaryOp, x: Tensor, backward: ((g: Tensor, x: Tensor, out: Tensor) => Tensor) | null, alpha?: number, beta?: number): Tensor {
+  const dtype = isFloat(x.dtype) ? x.dtype : 'float32';
+  const out = unaryRaw(op, x, dtype, alpha, beta);
+  if (!backward) return out;
+  return recordOp(op, out, [x], (g) => [backward(g, x, out)]);
+}
+
+/** A unary op that keeps the input's dtype (neg, abs, ...). */
+function sameTypeUnary(op: UnaryOp, x: Tensor, backward: ((g: Tensor, x: Tensor, out: Tensor) => Tensor) | null): Tensor {
+  const out = unaryRaw(op, x, x.dtype === 'bool' && op !== 'logicalNot' ? 'int32' : x.dtype);
+  if (!backward) return out;
+  return recordOp(op, out, [x], (g) => [backward(g, x, out)]);
+}
+
+export const neg = (x: Tensor): Tensor => sameTypeUnary('neg', x, (g) => neg(g));
+export const abs = (x: Tensor): Tensor => sameTypeUnary('abs', x, (g, x) => mul(g, sign(x)));
+export const sign = (x: Tensor): Tensor => sameTypeUnary('sign', x, (g) => mul(g, 0));
+export const floor = (x: Tensor): Tensor => sameTypeUnary('floor', x, (g) => mul(g, 0));
+export const ceil = (x: Tensor): Tensor => sameTypeUnary('ceil', x, (g) => mul(g, 0));
+export const round = (x: Tensor): Tensor => sameTypeUnary('round', x, (g) => mul(g, 0));
+export const square = (x: Tensor): Tensor => sameTypeUnary('square', x, (g, x) => mul(g, mul(x, 2)));
+export const exp = (x: Tensor): Tensor => floatUnary('exp', x, (g, _x, out) => mul(g, out));
+export const log = (x: Tensor): Tensor => floatUnary('log', x, (g, x) => div(g, x));
+export const sqrt = (x: Tensor): Tensor => floatUnary('sqrt', x, (g, _x, out) => div(g, mul(out, 2)));
+export const rsqrt = (x: Tensor): Tensor => floatUnary('rsqrt', x, (g, _x, out) => mul(g, mul(pow(out, 3), -0.5)));
+export const reciprocal = (x: Tensor): Tensor => floatUnary('reciprocal', x, (g, _x, out) => neg(mul(g, square(out))));
+export const sin = (x: Tensor): Tensor => floatUnary('sin', x, (g, x) => mul(g, cos(x)));
+export const cos = (x: Tensor): Tensor => floatUnary('cos', x, (g, x) => neg(mul(g, sin(x))));
+export const tanh = (x: Tensor): Tensor => floatUnary('tanh', x, (g, _x, out) => mul(g, sub(1, square(out))));
+export const sigmoid = (x: Tensor): Tensor => floatUnary('sigmoid', x, (g, _x, out) => mul(g, mul(out, sub(1, out))));
+export const relu = (x: Tensor): Tensor =>
+  isFloat(x.dtype) ? floatUnary('relu', x, (g, x) => mul(g, gt(x, 0).to(g.dtype))) : unaryRaw('relu', x, x.dtype);
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
+  floatUnary('leakyRelu', x, (g, x) => mul(g, where(gt(x, 0), 1, negativeSlope)), negativeSlope);
+export const elu = (x: Tensor, alpha = 1): Tensor =>
+  floatUnary('elu', x, (g, x, out) => mul(g, where(gt(x, 0), 1, add(out, alpha))), alpha);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+/** Exact GELU, x * Phi(x), as torch's default (approximate='none'). */
+export const gelu = (x: Tensor): Tensor =>
+  floatUnary('gelu', x, (g, x) => {
+    const cdf = mul(add(erf(mul(x, Math.SQRT1_2)), 1), 0.5);
+    const pdf = mul(exp(mul(square(x), -0.5)), INV_SQRT_2PI);
+    return mul(g, add(cdf, mul(x, pdf)));
+  });
+/** log(1 + exp(beta x)) / beta, linear where beta x > threshold (PyTorch's defaults beta 1, threshold 20). */
+export const softplus = (x: Tensor, beta = 1, threshold = 20): Tensor =>
+  floatUnary('softplus', x, (g, x) => mul(g, where(gt(mul(x, beta), threshold), 1, sigmoid(mul(x, beta)))), threshold, beta);
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+export const erf = (x: Tensor): Tensor => floatUnary('erf', x, (g, x) => mul(g, mul(exp(neg(square(x))), TWO_OVER_SQRT_PI)));
+
+export const logicalNot = (x: Tensor): Tensor => unaryRaw('logicalNot', x, 'bool');
+export const isnan = (x: Tensor): Tensor => unaryRaw('isnan', x, 'bool');
+export const isinf = (x: Tensor): Tensor => unaryRaw('isinf', x, 'bool');
+
+/** Limits values to [min, max]; the gradient flows where min <= x <= max (as torch.clamp). */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  if ((min === undefined || min === null) && (max === undefined || max === null)) {
+    throw new Error('clamp: at least one of min and max must be given');
+  }
+  const dtype = resultType(x, min ?? max ?? 0);
+  let out = x.dtype === dtype ? x : cast(x, dtype);
+  const lo = min ?? null, hi = max ?? null;
+  if (hi !== null) out = binaryRaw('minimum', out, scalar(hi, dtype, x), dtype, 'clamp');
+  if (lo !== null) out = binaryRaw('maximum', out, scalar(lo, dtype, x), dtype, 'clamp');
+  if (out === x) out = unaryRaw('identity', x, dtype);
+  return recordOp('clamp', out, [x], (g) => {
+    let mask: Tensor | null = null;
+    if (lo !== null) mask = ge(x, lo);
+    if (hi !== null) mask = mask ? logicalAnd(mask, le(x, hi)) : le(x, hi);
+    return [mul(g, mask!.to(g.dtype))];
+  });
+}
+
+/** where(cond, a, b): a where cond is true, else b; cond must be bool. */
+export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  if (cond.dtype !== 'bool') throw new TypeError(`where: condition must be a bool tensor, got ${cond.dtype}`);
+  const dtype = resultType(a, b);
+  const ta = typeof a === 'number' ? scalar(a, dtype, cond) : a;
+  const tb = typeof b === 'number' ? scalar(b, dtype, cond) : b;
+  assertSameBackend('where', cond, ta, tb);
+  const outShape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, 'where'), tb.shape, 'where');
+  const out = wrap(cond.backend.where(cond, ta, tb, outShape, dtype), outShape);
+  return recordOp('where', out, [null, ta, tb], (g) => {
+    const zero = scalar(0, g.dtype, g);
+    return [
+      null,
+      ta.requiresGrad ? sumToShape(where(cond, g, zero), ta.shape) : null,
+      tb.requiresGrad ? sumToShape(where(cond, zero, g), tb.shape) : null,
+    ];
+  });
+}
+
+/** Converts to dtype; differentiable between float types. */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return x;
+  const out = unaryRaw('identity', x, dtype);
+  if (!isFloat(dtype)) return out;
+  return recordOp('cast', out, [x], (g) => [cast(g, x.dtype)]);
+}
+
+/** A tensor of ones with x's shape and dtype (the implicit gradient of a scalar loss). */
+export function onesLikeShape(x: Tensor): Tensor {
+  const one = scalar(1, x.dtype, x);
+  return wrap(x.backend.binary('mul', one, one, x.shape, x.dtype), x.shape);
+}

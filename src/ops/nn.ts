@@ -1,0 +1,69 @@
+/** Neural-network primitives that are not convolutions or pooling: softmax family, dropout, embedding, one-hot. */
+import { recordOp } from '../autograd/engine.js';
+import { isFloat } from '../tensor/dtype.js';
+import { normalizeDim, shapeStr } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Generator, defaultGenerator } from '../tensor/random.js';
+import { cast, div, eq, exp, lt, mul, sub } from './elementwise.js';
+import { arange, rand } from '../tensor/creation.js';
+import { wrap } from './util.js';
+
+function assertFloat(op: string, x: Tensor): void {
+  if (!isFloat(x.dtype)) throw new TypeError(`${op}: needs a floating point tensor, got ${x.dtype}`);
+}
+
+export function softmax(x: Tensor, dim: number): Tensor {
+  assertFloat('softmax', x);
+  const d = normalizeDim(dim, x.ndim, 'softmax');
+  if (x.ndim === 0) return exp(sub(x, x));
+  const out = wrap(x.backend.softmax(x, d, false), x.shape);
+  // dx = y * (g - sum(g * y))
+  return recordOp('softmax', out, [x], (g) => [mul(out, sub(g, mul(g, out).sum(d, true)))]);
+}
+
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  assertFloat('logSoftmax', x);
+  const d = normalizeDim(dim, x.ndim, 'logSoftmax');
+  if (x.ndim === 0) return sub(x, x);
+  const out = wrap(x.backend.softmax(x, d, true), x.shape);
+  // dx = g - softmax * sum(g)
+  return recordOp('logSoftmax', out, [x], (g) => [sub(g, mul(exp(out), g.sum(d, true)))]);
+}
+
+export interface DropoutOptions {
+  /** Probability of zeroing an element (default 0.5). */
+  p?: number;
+  /** Dropout only acts in training (default true); in eval it is the identity. */
+  training?: boolean;
+  /** Random source; the global generator (manualSeed) by default. */
+  generator?: Generator;
+}
+
+/** Zeroes elements with probability p and scales the rest by 1/(1-p) (inverted dropout, as PyTorch). */
+export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+  const { p = 0.5, training = true, generator = defaultGenerator } = options;
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: probability must be in [0, 1], got ${p}`);
+  assertFloat('dropout', x);
+  if (!training || p === 0) return x;
+  if (p === 1) return mul(x, 0);
+  const keep = cast(lt(rand(x.shape.slice(), { dtype: x.dtype, generator }), 1 - p), x.dtype);
+  return mul(x, div(keep, 1 - p));
+}
+
+/** Looks up rows of `weight` [numEmbeddings, dim] for int32 indices of any shape -> [...indices.shape, dim]. */
+export function embedding(indices: Tensor, weight: Tensor): Tensor {
+  if (indices.dtype !== 'int32') throw new TypeError(`embedding: indices must be int32, got ${indices.dtype}`);
+  if (weight.ndim !== 2) throw new RangeError(`embedding: weight must be 2-D [numEmbeddings, dim], got shape ${shapeStr(weight.shape)}`);
+  return weight.indexSelect(0, indices.reshape([-1])).reshape([...indices.shape, weight.shape[1]]);
+}
+
+/** int32 indices -> int32 one-hot vectors of length numClasses (inferred as max+1 when omitted). */
+export function oneHot(indices: Tensor, numClasses?: number): Tensor {
+  if (indices.dtype !== 'int32') throw new TypeError(`oneHot: indices must be int32, got ${indices.dtype}`);
+  const n = numClasses ?? (indices.size ? indices.max().item() + 1 : 0);
+  if (indices.size > 0) {
+    const lo = indices.min().item(), hi = indices.max().item();
+    if (lo < 0 || hi >= n) throw new RangeError(`oneHot: class values must be in [0, ${n}), got values from ${lo} to ${hi}`);
+  }
+  return cast(eq(indices.unsqueeze(-1), arange(n, { dtype: 'int32' })), 'int32');
+}

@@ -1,0 +1,339 @@
+/**
+ * Shape ops. Most are views: they share the input's storage and only change shape/strides/offset, so writes through
+ * a view are visible in the original. Each records a backward that routes the gradient back to the input's shape.
+ */
+import { isGradEnabled, recordOp } from '../autograd/engine.js';
+import { broadcastShapes, contiguousStrides, isContiguous, normalizeDim, shapeStr, shapesEqual, sizeOf, type Shape } from '../tensor/shape.js';
+import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
+import { promoteTypes } from '../tensor/dtype.js';
+import { cast, where } from './elementwise.js';
+import { assertSameBackend, scalar, sumToShape, wrap } from './util.js';
+
+function makeView(x: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
+  return new Tensor(x.storage, shape, strides, offset);
+}
+
+/** A zero tensor of `shape` with g written into the window `window` selects (the backward of slicing). */
+function embed(g: Tensor, shape: Shape, window: (z: Tensor) => Tensor): Tensor {
+  const z = wrap(g.backend.zeros(g.dtype, sizeOf(shape)), shape);
+  g.backend.assign(window(z), g);
+  return z;
+}
+
+/** Resolves one -1 in a requested shape and checks the element count. */
+function resolveShape(x: Tensor, shape: readonly number[], op: string): number[] {
+  const out = shape.slice();
+  const unknown = out.indexOf(-1);
+  if (out.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== unknown))) {
+    throw new RangeError(`${op}: invalid shape ${shapeStr(shape)} (only one dim may be -1, the rest non-negative integers)`);
+  }
+  if (unknown >= 0) {
+    const known = sizeOf(out.filter((_, i) => i !== unknown));
+    if (known === 0 || x.size % known !== 0) throw new RangeError(`${op}: shape ${shapeStr(shape)} is invalid for input of size ${x.size}`);
+    out[unknown] = x.size / known;
+  }
+  if (sizeOf(out) !== x.size) throw new RangeError(`${op}: shape ${shapeStr(shape)} is invalid for input of size ${x.size}`);
+  return out;
+}
+
+/** Strides that let `newShape` view the same elements without a copy, or null if impossible (PyTorch's rule). */
+function viewStrides(x: Tensor, newShape: readonly number[]): number[] | null {
+  if (isContiguous(x.shape, x.strides) || x.size === 0) return contiguousStrides(newShape);
+  const oldShape = x.shape, oldStrides = x.strides;
+  const newStrides = new Array<number>(newShape.length);
+  let viewD = newShape.length - 1;
+  let chunkBase = oldStrides[oldStrides.length - 1];
+  let tensorNumel = 1, viewNumel = 1;
+  for (let d = oldShape.length - 1; d >= 0; d--) {
+    tensorNumel *= oldShape[d];
+    if (d === 0 || (oldShape[d - 1] !== 1 && oldStrides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] === 1)) {
+        newStrides[viewD] = viewNumel * chunkBase;
+        viewNumel *= newShape[viewD];
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = oldStrides[d - 1];
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  return viewD === -1 ? newStrides : null;
+}
+
+function reshapeTo(x: Tensor, shape: number[], op: string, allowCopy: boolean): Tensor {
+  const strides = viewStrides(x, shape);
+  let out: Tensor;
+  if (strides) out = makeView(x, shape, strides, x.offset);
+  else if (allowCopy) out = new Tensor(clone(x).storage, shape);
+  else {
+    throw new RangeError(`${op}: shape ${shapeStr(shape)} is incompatible with the input's strides (size ${shapeStr(x.shape)}); use reshape() or contiguous() first`);
+  }
+  return recordOp(op, out, [x], (g) => [g.reshape(x.shape.slice())]);
+}
+
+/** Same elements, new shape; a view when the strides allow, else a copy. One dim may be -1. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  return reshapeTo(x, resolveShape(x, shape, 'reshape'), 'reshape', true);
+}
+
+/** Like reshape but never copies: throws when the input's strides do not allow a view. */
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  return reshapeTo(x, resolveShape(x, shape, 'view'), 'view', false);
+}
+
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normalizeDim(startDim, x.ndim, 'flatten');
+  const e = normalizeDim(endDim, x.ndim, 'flatten');
+  if (s > e) throw new RangeError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  const shape = [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
+  return reshape(x, shape);
+}
+
+export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
+  const dims = dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim(d, x.ndim, 'squeeze'));
+  const keep = x.shape.map((d, i) => !(d === 1 && dims.includes(i)));
+  const out = makeView(x, x.shape.filter((_, i) => keep[i]), x.strides.filter((_, i) => keep[i]), x.offset);
+  return recordOp('squeeze', out, [x], (g) => [g.reshape(x.shape.slice())]);
+}
+
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim(dim, x.ndim + 1, 'unsqueeze');
+  const shape = x.shape.slice();
+  const strides = x.strides.slice();
+  shape.splice(d, 0, 1);
+  strides.splice(d, 0, d < x.ndim ? x.strides[d] * x.shape[d] : 1);
+  const out = makeView(x, shape, strides, x.offset);
+  return recordOp('unsqueeze', out, [x], (g) => [g.reshape(x.shape.slice())]);
+}
+
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length !== x.ndim) throw new RangeError(`permute: got ${dims.length} dims ${shapeStr(dims)} for a tensor of shape ${shapeStr(x.shape)}`);
+  const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
+  if (new Set(perm).size !== perm.length) throw new RangeError(`permute: dims ${shapeStr(dims)} repeat a dim`);
+  const out = makeView(x, perm.map((p) => x.shape[p]), perm.map((p) => x.strides[p]), x.offset);
+  const inverse = new Array<number>(perm.length);
+  perm.forEach((p, i) => (inverse[p] = i));
+  return recordOp('permute', out, [x], (g) => [permute(g, inverse)]);
+}
+
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  if (x.ndim === 0) return x;
+  const a = normalizeDim(dim0, x.ndim, 'transpose');
+  const b = normalizeDim(dim1, x.ndim, 'transpose');
+  const perm = x.shape.map((_, i) => i);
+  perm[a] = b;
+  perm[b] = a;
+  return permute(x, perm);
+}
+
+export function t(x: Tensor): Tensor {
+  if (x.ndim > 2) throw new RangeError(`t: expects a tensor with at most 2 dims, got shape ${shapeStr(x.shape)}; use transpose(dim0, dim1)`);
+  return x.ndim < 2 ? x : transpose(x, 0, 1);
+}
+
+/** Broadcasts size-1 dims (and new leading dims) to `shape` without copying; -1 keeps a dim. */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  if (lead < 0) throw new RangeError(`expand: cannot expand shape ${shapeStr(x.shape)} to fewer dims ${shapeStr(shape)}`);
+  const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
+  for (let i = 0; i < x.ndim; i++) {
+    const from = x.shape[i], to = target[lead + i];
+    if (from !== to && from !== 1) {
+      throw new RangeError(`expand: shape ${shapeStr(x.shape)} cannot be expanded to ${shapeStr(shape)} (dim ${lead + i}: ${from} -> ${to})`);
+    }
+  }
+  if (target.some((d) => d < 0)) throw new RangeError(`expand: invalid target shape ${shapeStr(shape)}`);
+  const strides = target.map((d, i) => (i < lead ? 0 : x.shape[i - lead] === 1 && d !== 1 ? 0 : x.strides[i - lead]));
+  const out = makeView(x, target, strides, x.offset);
+  return recordOp('expand', out, [x], (g) => [sumToShape(g, x.shape)]);
+}
+
+/** A copy with its own dense storage; gradient passes straight through. */
+export function clone(x: Tensor): Tensor {
+  const out = wrap(x.backend.unary('identity', x, x.dtype), x.shape);
+  return recordOp('clone', out, [x], (g) => [g]);
+}
+
+export function contiguous(x: Tensor): Tensor {
+  return x.isContiguous() ? x : clone(x);
+}
+
+/** Python-style slice along one dim: negative indices count from the end, bounds are clamped, step > 0. */
+export function slice(x: Tensor, dim: number, start?: number | null, end?: number | null, step = 1): Tensor {
+  const d = normalizeDim(dim, x.ndim, 'slice');
+  if (!Number.isInteger(step) || step <= 0) throw new RangeError(`slice: step must be a positive integer, got ${step}`);
+  const n = x.shape[d];
+  const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+  const s = start === undefined || start === null ? 0 : clampIdx(start);
+  const e = end === undefined || end === null ? n : clampIdx(end);
+  const len = e > s ? Math.ceil((e - s) / step) : 0;
+  const shape = x.shape.slice();
+  shape[d] = len;
+  const strides = x.strides.slice();
+  strides[d] = x.strides[d] * step;
+  const out = makeView(x, shape, strides, x.offset + (len > 0 ? s * x.strides[d] : 0));
+  return recordOp('slice', out, [x], (g) => [embed(g, x.shape, (z) => slice(z, d, s, e, step))]);
+}
+
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  const d = normalizeDim(dim, x.ndim, 'narrow');
+  const s = start < 0 ? start + x.shape[d] : start;
+  if (s < 0 || length < 0 || s + length > x.shape[d]) {
+    throw new RangeError(`narrow: start ${start} and length ${length} are out of range for dim ${d} of shape ${shapeStr(x.shape)}`);
+  }
+  return slice(x, d, s, s + length);
+}
+
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  const d = normalizeDim(dim, x.ndim, 'select');
+  const n = x.shape[d];
+  const i = index < 0 ? index + n : index;
+  if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`select: index ${index} is out of range for dim ${d} of size ${n}`);
+  const out = makeView(x, x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + i * x.strides[d]);
+  return recordOp('select', out, [x], (g) => [embed(g, x.shape, (z) => select(z, d, i))]);
+}
+
+export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  const d = normalizeDim(dim, x.ndim, 'split');
+  const n = x.shape[d];
+  let sizes: number[];
+  if (typeof splitSize === 'number') {
+    if (!Number.isInteger(splitSize) || splitSize <= 0) throw new RangeError(`split: split size must be a positive integer, got ${splitSize}`);
+    sizes = [];
+    for (let s = 0; s < n; s += splitSize) sizes.push(Math.min(splitSize, n - s));
+    if (n === 0) sizes.push(0);
+  } else {
+    sizes = splitSize.slice();
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (total !== n) throw new RangeError(`split: sizes ${shapeStr(sizes)} sum to ${total}, but dim ${d} has size ${n}`);
+  }
+  const out: Tensor[] = [];
+  let start = 0;
+  for (const s of sizes) {
+    out.push(narrow(x, d, start, s));
+    start += s;
+  }
+  return out;
+}
+
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  const d = normalizeDim(dim, x.ndim, 'chunk');
+  return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
+}
+
+/** Concatenates along an existing dim; shapes must match elsewhere. */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new RangeError('cat: expects a non-empty list of tensors');
+  const first = tensors[0];
+  const d = normalizeDim(dim, first.ndim, 'cat');
+  assertSameBackend('cat', ...tensors);
+  let dtype = first.dtype;
+  for (const t of tensors) {
+    if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
+      throw new RangeError(`cat: shapes ${shapeStr(first.shape)} and ${shapeStr(t.shape)} must match except in dim ${d}`);
+    }
+    dtype = promoteTypes(dtype, t.dtype);
+  }
+  const shape = first.shape.slice();
+  shape[d] = tensors.reduce((acc, t) => acc + t.shape[d], 0);
+  const out = wrap(first.backend.zeros(dtype, sizeOf(shape)), shape);
+  let start = 0;
+  const starts: number[] = [];
+  for (const t of tensors) {
+    starts.push(start);
+    first.backend.assign(narrowRaw(out, d, start, t.shape[d]), t);
+    start += t.shape[d];
+  }
+  return recordOp('cat', out, tensors, (g) => tensors.map((t, i) => (t.requiresGrad ? cast(narrow(g, d, starts[i], t.shape[d]), t.dtype) : null)));
+}
+
+/** A narrow view without recording (for writing into a fresh output). */
+function narrowRaw(x: Tensor, d: number, start: number, length: number): Tensor {
+  const shape = x.shape.slice();
+  shape[d] = length;
+  return makeView(x, shape, x.strides, x.offset + start * x.strides[d]);
+}
+
+/** Joins tensors of equal shape along a new dim. */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new RangeError('stack: expects a non-empty list of tensors');
+  const first = tensors[0];
+  for (const t of tensors) {
+    if (!shapesEqual(t.shape, first.shape)) throw new RangeError(`stack: all tensors must have the same shape, got ${shapeStr(first.shape)} and ${shapeStr(t.shape)}`);
+  }
+  const d = normalizeDim(dim, first.ndim + 1, 'stack');
+  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+}
+
+/**
+ * Constant padding, PyTorch's F.pad order: [left, right] for the last dim, then [top, bottom] for the one before, ...
+ */
+export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
+  if (padding.length % 2 !== 0 || padding.length / 2 > x.ndim) {
+    throw new RangeError(`pad: padding ${shapeStr(padding)} must have an even length of at most 2*ndim (${2 * x.ndim}) for shape ${shapeStr(x.shape)}`);
+  }
+  if (padding.some((p) => !Number.isInteger(p) || p < 0)) throw new RangeError(`pad: padding ${shapeStr(padding)} must be non-negative integers`);
+  const shape = x.shape.slice();
+  const before = new Array<number>(x.ndim).fill(0);
+  for (let i = 0; i < padding.length / 2; i++) {
+    const d = x.ndim - 1 - i;
+    before[d] = padding[2 * i];
+    shape[d] += padding[2 * i] + padding[2 * i + 1];
+  }
+  const out = wrap(x.backend.zeros(x.dtype, sizeOf(shape)), shape);
+  if (value !== 0) x.backend.assign(out, scalar(value, x.dtype, x));
+  const inner = (z: Tensor) => before.reduce((acc, b, d) => narrowRaw(acc, d, b, x.shape[d]), z);
+  x.backend.assign(inner(out), x);
+  return recordOp('pad', out, [x], (g) => [inner(g)]);
+}
+
+/** Tiles the tensor: reps[i] copies along dim i (extra leading reps add dims), as torch.repeat. */
+export function repeat(x: Tensor, reps: readonly number[]): Tensor {
+  if (reps.length < x.ndim) throw new RangeError(`repeat: needs at least ${x.ndim} repeat counts for shape ${shapeStr(x.shape)}, got ${shapeStr(reps)}`);
+  const shape = [...new Array<number>(reps.length - x.ndim).fill(1), ...x.shape];
+  // view as [1, s0, 1, s1, ...], expand to [r0, s0, r1, s1, ...], then merge pairs
+  const interleaved: number[] = [];
+  const expanded: number[] = [];
+  shape.forEach((s, i) => {
+    interleaved.push(1, s);
+    expanded.push(reps[i], s);
+  });
+  return reshape(expand(reshape(x, interleaved), expanded), shape.map((s, i) => s * reps[i]));
+}
+
+function triangleMask(x: Tensor, diagonal: number, upper: boolean, op: string): Tensor {
+  if (x.ndim < 2) throw new RangeError(`${op}: expects a tensor with at least 2 dims, got shape ${shapeStr(x.shape)}`);
+  const rows = x.shape[x.ndim - 2], cols = x.shape[x.ndim - 1];
+  const mask = new Uint8Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mask[i * cols + j] = (upper ? j - i >= diagonal : j - i <= diagonal) ? 1 : 0;
+  return wrap(x.backend.fromTypedArray(mask, 'bool'), [rows, cols]);
+}
+/** Upper triangle of the last two dims (elements with col - row >= diagonal); the rest zero. */
+export const triu = (x: Tensor, diagonal = 0): Tensor => where(triangleMask(x, diagonal, true, 'triu'), x, scalar(0, x.dtype, x));
+/** Lower triangle of the last two dims (col - row <= diagonal); the rest zero. */
+export const tril = (x: Tensor, diagonal = 0): Tensor => where(triangleMask(x, diagonal, false, 'tril'), x, scalar(0, x.dtype, x));
+
+/** Puts `value` where mask (bool, broadcastable to x) is true. */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  if (mask.dtype !== 'bool') throw new TypeError(`maskedFill: mask must be a bool tensor, got ${mask.dtype}`);
+  broadcastShapes(mask.shape, x.shape, 'maskedFill');
+  const out = where(mask, scalar(value, x.dtype, x), x);
+  if (!shapesEqual(out.shape, x.shape)) throw new RangeError(`maskedFill: mask ${shapeStr(mask.shape)} would change the shape of ${shapeStr(x.shape)}`);
+  return out;
+}
+
+/** Writes values into t's elements in place (behind copy_, fill_, add_, ...). */
+export function assignInPlace(t: Tensor, src: TensorOrScalar, op: string): void {
+  if (isGradEnabled() && t.requiresGrad && t.isLeaf) {
+    throw new Error(`${op}: a leaf tensor that requires grad cannot be changed in place while gradients are recorded; wrap the update in noGrad()`);
+  }
+  const s = typeof src === 'number' ? scalar(src, t.dtype, t) : src;
+  const shape = broadcastShapes(s.shape, t.shape, op);
+  if (!shapesEqual(shape, t.shape)) throw new RangeError(`${op}: source of shape ${shapeStr(s.shape)} cannot be broadcast into ${shapeStr(t.shape)}`);
+  t.backend.assign(t, s);
+}
