@@ -1,0 +1,177 @@
+/**
+ * Convolutions (NCHW, cross-correlation as PyTorch): conv2d, conv1d (a conv2d over a height-1 image) and
+ * convTranspose2d (the adjoint of conv2d: its forward is conv2d's input gradient and vice versa).
+ * Unbatched inputs ([C,H,W] / [C,L]) are accepted like PyTorch and give unbatched outputs.
+ */
+import { recordOp } from '../autograd/engine.js';
+import type { Conv2dParams } from '../backend/backend.js';
+import { isFloat } from '../tensor/dtype.js';
+import { shapeStr } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { add } from './elementwise.js';
+import { pad } from './shape.js';
+import { assertSameBackend, assertTensor, wrap } from './util.js';
+
+export type IntPair = number | readonly [number, number];
+
+export interface ConvOptions {
+  stride?: IntPair;
+  /** Zero padding per side, or 'valid' (none) / 'same' (output size = input size; stride must be 1). */
+  padding?: IntPair | 'same' | 'valid';
+  dilation?: IntPair;
+  groups?: number;
+}
+
+export interface ConvTransposeOptions {
+  stride?: IntPair;
+  padding?: IntPair;
+  /** Extra rows/columns on one side of the output, to pick among the sizes a strided conv maps to one size. */
+  outputPadding?: IntPair;
+  dilation?: IntPair;
+  groups?: number;
+}
+
+/** Expands an int-or-pair option, checking each value is an integer >= min. */
+export function pair(op: string, name: string, v: IntPair, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (p.length !== 2 || !p.every((n) => Number.isInteger(n) && n >= min)) {
+    throw new RangeError(`${op}: ${name} must be an integer >= ${min} or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+function checkConvInputs(op: string, x: Tensor, w: Tensor, bias: Tensor | null | undefined, dims: number): void {
+  assertTensor(x, op);
+  assertTensor(w, op, 'weight');
+  if (!isFloat(x.dtype)) throw new TypeError(`${op}: needs a floating point input, got ${x.dtype}`);
+  if (w.dtype !== x.dtype) throw new TypeError(`${op}: input is ${x.dtype} but weight is ${w.dtype}`);
+  if (w.ndim !== dims + 2) {
+    throw new RangeError(`${op}: weight must be ${dims + 2}-D, got shape ${shapeStr(w.shape)}`);
+  }
+  if (x.ndim !== dims + 1 && x.ndim !== dims + 2) {
+    throw new RangeError(`${op}: expected a ${dims + 1}-D (unbatched) or ${dims + 2}-D (batched) input, got shape ${shapeStr(x.shape)}`);
+  }
+  if (bias) {
+    assertTensor(bias, op, 'bias');
+    if (bias.dtype !== x.dtype) throw new TypeError(`${op}: input is ${x.dtype} but bias is ${bias.dtype}`);
+    assertSameBackend(op, x, w, bias);
+  } else {
+    assertSameBackend(op, x, w);
+  }
+}
+
+function addChannelBias(op: string, out: Tensor, bias: Tensor | null | undefined): Tensor {
+  if (!bias) return out;
+  const C = out.shape[1];
+  if (bias.ndim !== 1 || bias.shape[0] !== C) {
+    throw new RangeError(`${op}: bias must have shape [${C}] (one per output channel), got ${shapeStr(bias.shape)}`);
+  }
+  return add(out, bias.reshape([1, C, 1, 1]));
+}
+
+function outSize(n: number, k: number, s: number, p: number, d: number): number {
+  return Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
+}
+
+/** 2-D convolution of x [N,C,H,W] with weight [O, C/groups, kH, kW] and optional bias [O]. */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
+  const op = 'conv2d';
+  checkConvInputs(op, x, weight, bias, 2);
+  if (x.ndim === 3) return conv2d(x.unsqueeze(0), weight, bias, options).squeeze(0);
+  const stride = pair(op, 'stride', options.stride ?? 1, 1);
+  const dilation = pair(op, 'dilation', options.dilation ?? 1, 1);
+  const groups = options.groups ?? 1;
+  const [N, C, H, W] = x.shape;
+  const [O, Cg, kH, kW] = weight.shape;
+  if (!Number.isInteger(groups) || groups < 1) throw new RangeError(`${op}: groups must be a positive integer, got ${groups}`);
+  if (C !== Cg * groups) {
+    throw new RangeError(`${op}: input ${shapeStr(x.shape)} has ${C} channels but weight ${shapeStr(weight.shape)} expects ${Cg * groups} (${Cg} per group x ${groups} groups)`);
+  }
+  if (O % groups !== 0) throw new RangeError(`${op}: ${O} output channels are not divisible by groups=${groups}`);
+
+  let input = x;
+  let padding: [number, number];
+  const padOpt = options.padding ?? 0;
+  if (padOpt === 'valid') {
+    padding = [0, 0];
+  } else if (padOpt === 'same') {
+    if (stride[0] !== 1 || stride[1] !== 1) throw new RangeError(`${op}: padding='same' needs stride 1, got stride ${shapeStr(stride)}`);
+    // Total padding d*(k-1) per dim; PyTorch puts the odd extra element at the end.
+    const tH = dilation[0] * (kH - 1), tW = dilation[1] * (kW - 1);
+    padding = [Math.floor(tH / 2), Math.floor(tW / 2)];
+    if (tH % 2 || tW % 2) input = pad(x, [0, tW % 2, 0, tH % 2]);
+  } else {
+    padding = pair(op, 'padding', padOpt, 0);
+  }
+  const p: Conv2dParams = { stride, padding, dilation, groups };
+  const OH = outSize(input.shape[2], kH, stride[0], padding[0], dilation[0]);
+  const OW = outSize(input.shape[3], kW, stride[1], padding[1], dilation[1]);
+  if (OH < 1 || OW < 1) {
+    throw new RangeError(`${op}: input ${shapeStr(x.shape)} is too small for kernel ${kH}x${kW} (dilation ${shapeStr(dilation)}, padding ${shapeStr(padding)}): output would be ${OH}x${OW}`);
+  }
+  void H; void W;
+  const out = wrap(input.backend.conv2d(input, weight, p), [N, O, OH, OW]);
+  const xIn = input, w = weight;
+  const result = recordOp(op, out, [xIn, w], (g) => [
+    xIn.requiresGrad ? wrap(g.backend.conv2dBackwardInput(g, w, xIn.shape, p), xIn.shape) : null,
+    w.requiresGrad ? wrap(g.backend.conv2dBackwardWeight(xIn, g, w.shape, p), w.shape) : null,
+  ]);
+  return addChannelBias(op, result, bias);
+}
+
+/** 1-D convolution of x [N,C,L] with weight [O, C/groups, k]: a conv2d over a height-1 image. */
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
+  const op = 'conv1d';
+  checkConvInputs(op, x, weight, bias, 1);
+  if (x.ndim === 2) return conv1d(x.unsqueeze(0), weight, bias, options).squeeze(0);
+  const one = (name: string, v: IntPair | undefined, dflt: number): number => {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number') throw new RangeError(`${op}: ${name} must be an integer, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const padOpt = options.padding;
+  const padding2: ConvOptions['padding'] = padOpt === 'same' || padOpt === 'valid' ? padOpt : [0, one('padding', padOpt, 0)];
+  const out = conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, {
+    stride: [1, one('stride', options.stride, 1)],
+    padding: padding2,
+    dilation: [1, one('dilation', options.dilation, 1)],
+    groups: options.groups,
+  });
+  return out.squeeze(2);
+}
+
+/**
+ * Transposed 2-D convolution of x [N,Cin,H,W] with weight [Cin, Cout/groups, kH, kW] (PyTorch's layout);
+ * output size (H-1)*stride - 2*padding + dilation*(k-1) + outputPadding + 1.
+ */
+export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTransposeOptions = {}): Tensor {
+  const op = 'convTranspose2d';
+  checkConvInputs(op, x, weight, bias, 2);
+  if (x.ndim === 3) return convTranspose2d(x.unsqueeze(0), weight, bias, options).squeeze(0);
+  const stride = pair(op, 'stride', options.stride ?? 1, 1);
+  const padding = pair(op, 'padding', options.padding ?? 0, 0);
+  const outputPadding = pair(op, 'outputPadding', options.outputPadding ?? 0, 0);
+  const dilation = pair(op, 'dilation', options.dilation ?? 1, 1);
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new RangeError(`${op}: groups must be a positive integer, got ${groups}`);
+  const [N, Cin, H, W] = x.shape;
+  const [wIn, CoutG, kH, kW] = weight.shape;
+  if (wIn !== Cin) throw new RangeError(`${op}: input ${shapeStr(x.shape)} has ${Cin} channels but weight ${shapeStr(weight.shape)} expects ${wIn}`);
+  if (Cin % groups !== 0) throw new RangeError(`${op}: ${Cin} input channels are not divisible by groups=${groups}`);
+  if (outputPadding[0] >= stride[0] || outputPadding[1] >= stride[1]) {
+    throw new RangeError(`${op}: outputPadding ${shapeStr(outputPadding)} must be smaller than stride ${shapeStr(stride)}`);
+  }
+  const OH = (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kH - 1) + outputPadding[0] + 1;
+  const OW = (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kW - 1) + outputPadding[1] + 1;
+  if (OH < 1 || OW < 1) throw new RangeError(`${op}: output would be ${OH}x${OW} for input ${shapeStr(x.shape)}`);
+  const outShape = [N, CoutG * groups, OH, OW];
+  // As the adjoint of a conv2d from [N,Cout,OH,OW] to [N,Cin,H,W] with weight [Cin, Cout/g, kH, kW].
+  const p: Conv2dParams = { stride, padding, dilation, groups };
+  const out = wrap(x.backend.conv2dBackwardInput(x, weight, outShape, p), outShape);
+  const w = weight;
+  const result = recordOp(op, out, [x, w], (g) => [
+    x.requiresGrad ? wrap(g.backend.conv2d(g, w, p), x.shape) : null,
+    w.requiresGrad ? wrap(g.backend.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
+  ]);
+  return addChannelBias(op, result, bias);
+}
