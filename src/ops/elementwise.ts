@@ -139,7 +139,7 @@ export const sigmoid = (x: Tensor): Tensor => floatUnary('sigmoid', x, (g, _x, o
 export const relu = (x: Tensor): Tensor =>
   isFloat(x.dtype) ? floatUnary('relu', x, (g, x) => mul(g, gt(x, 0).to(g.dtype))) : unaryRaw('relu', x, x.dtype);
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
-  floatUnary('leakyRelu', x, (g, x) => mul(g, where(gt(x, 0), 1, negativeSlope)), negativeSlope);
+  floatUnary('leakyRelu', x, (g, x) => mul(g, where(gt(x, 0), scalar(1, x.dtype, x), scalar(negativeSlope, x.dtype, x))), negativeSlope);
 export const elu = (x: Tensor, alpha = 1): Tensor =>
   floatUnary('elu', x, (g, x, out) => mul(g, where(gt(x, 0), 1, add(out, alpha))), alpha);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
