@@ -1,0 +1,100 @@
+/** Containers: Sequential, ModuleList, ModuleDict. Children are stored as properties so Module finds them. */
+import { Module, moduleFromConfig, registerModule, type ModuleConfig } from './module.js';
+
+const RESERVED = new Set(['training', '_buffers']);
+
+/** Runs its children in order, feeding each one's output to the next. */
+export class Sequential extends Module {
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => this.append(m, i));
+  }
+  private append(m: Module, index: number): void {
+    if (!(m instanceof Module)) throw new TypeError(`Sequential: argument ${index} is not a Module`);
+    (this as unknown as Record<string, Module>)[String(index)] = m;
+  }
+  get length(): number {
+    return this.children().length;
+  }
+  /** The i-th layer (negative counts from the end). */
+  at(i: number): Module {
+    const list = this.children();
+    const m = list[i < 0 ? i + list.length : i];
+    if (!m) throw new RangeError(`Sequential: index ${i} is out of range for ${list.length} layers`);
+    return m;
+  }
+  push(m: Module): this {
+    this.append(m, this.length);
+    return this;
+  }
+  forward(x: unknown): unknown {
+    let out = x;
+    for (const m of this.children()) out = m.forward(out);
+    return out;
+  }
+  override config(): ModuleConfig {
+    return { type: 'Sequential', children: this.children().map((m) => m.config()) };
+  }
+}
+registerModule('Sequential', (c) => new Sequential(...((c.children as ModuleConfig[]) ?? []).map(moduleFromConfig)));
+
+/** A list of modules whose parameters are registered (indexed '0', '1', ...); it has no forward of its own. */
+export class ModuleList extends Module {
+  constructor(modules: Module[] = []) {
+    super();
+    modules.forEach((m) => this.push(m));
+  }
+  get length(): number {
+    return this.children().length;
+  }
+  at(i: number): Module {
+    const list = this.children();
+    const m = list[i < 0 ? i + list.length : i];
+    if (!m) throw new RangeError(`ModuleList: index ${i} is out of range for ${list.length} modules`);
+    return m;
+  }
+  push(m: Module): this {
+    if (!(m instanceof Module)) throw new TypeError('ModuleList: can only hold Modules');
+    (this as unknown as Record<string, Module>)[String(this.length)] = m;
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children()[Symbol.iterator]();
+  }
+  forward(): never {
+    throw new Error('ModuleList: has no forward(); call its modules');
+  }
+  override config(): ModuleConfig {
+    return { type: 'ModuleList', children: this.children().map((m) => m.config()) };
+  }
+}
+registerModule('ModuleList', (c) => new ModuleList(((c.children as ModuleConfig[]) ?? []).map(moduleFromConfig)));
+
+/** Modules by name; names become state-dict prefixes. */
+export class ModuleDict extends Module {
+  constructor(modules: Record<string, Module> = {}) {
+    super();
+    for (const [k, m] of Object.entries(modules)) this.set(k, m);
+  }
+  set(key: string, m: Module): this {
+    if (RESERVED.has(key) || key in Module.prototype || key in ModuleDict.prototype) throw new Error(`ModuleDict: '${key}' is a reserved name`);
+    if (!(m instanceof Module)) throw new TypeError(`ModuleDict: value for '${key}' is not a Module`);
+    (this as unknown as Record<string, Module>)[key] = m;
+    return this;
+  }
+  get(key: string): Module {
+    const m = (this as unknown as Record<string, unknown>)[key];
+    if (!(m instanceof Module)) throw new Error(`ModuleDict: no module named '${key}'`);
+    return m;
+  }
+  keys(): string[] {
+    return this.namedChildren().map(([k]) => k);
+  }
+  forward(): never {
+    throw new Error('ModuleDict: has no forward(); call its modules');
+  }
+  override config(): ModuleConfig {
+    return { type: 'ModuleDict', children: Object.fromEntries(this.namedChildren().map(([k, m]) => [k, m.config()])) };
+  }
+}
+registerModule('ModuleDict', (c) => new ModuleDict(Object.fromEntries(Object.entries((c.children as Record<string, ModuleConfig>) ?? {}).map(([k, v]) => [k, moduleFromConfig(v)]))));

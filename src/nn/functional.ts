@@ -1,0 +1,87 @@
+/**
+ * F.*: the functional forms of layers. Layers are small classes over these; everything here is built from ops, so
+ * gradients come from the ops' backward rules.
+ */
+import { noGrad } from '../autograd/engine.js';
+import { shapeStr } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export {
+  relu, leakyRelu, elu, gelu, sigmoid, tanh, softplus,
+} from '../ops/elementwise.js';
+export { softmax, logSoftmax, dropout, embedding, oneHot } from '../ops/nn.js';
+export { conv1d, conv2d, convTranspose2d } from '../ops/conv.js';
+export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d } from '../ops/pool.js';
+export * from './losses.js';
+
+/** y = x W^T + b, with weight [out, in] as PyTorch stores it. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const inFeatures = weight.shape[1];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
+    throw new RangeError(`linear: input of shape ${shapeStr(x.shape)} does not end in ${inFeatures} features (weight ${shapeStr(weight.shape)})`);
+  }
+  const y = x.matmul(weight.t());
+  return bias ? y.add(bias) : y;
+}
+
+export interface BatchNormOptions {
+  runningMean?: Tensor | null;
+  runningVar?: Tensor | null;
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * Batch normalisation over dim 1 (channels) of [N, C] or [N, C, ...]. In training it normalises with the batch's
+ * statistics and updates the running ones in place (unbiased variance, as PyTorch); in eval it uses the running ones.
+ */
+export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
+  const { runningMean = null, runningVar = null, weight = null, bias = null, training = true, momentum = 0.1, eps = 1e-5 } = options;
+  if (x.ndim < 2) throw new RangeError(`batchNorm: expects input of shape [N, C, ...], got ${shapeStr(x.shape)}`);
+  const C = x.shape[1];
+  const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const statShape = x.shape.map((d, i) => (i === 1 ? C : 1));
+  for (const [name, t] of [['weight', weight], ['bias', bias], ['runningMean', runningMean], ['runningVar', runningVar]] as const) {
+    if (t && (t.ndim !== 1 || t.shape[0] !== C)) throw new RangeError(`batchNorm: ${name} of shape ${shapeStr(t.shape)} does not match ${C} channels of input ${shapeStr(x.shape)}`);
+  }
+  let mean: Tensor, variance: Tensor;
+  if (training) {
+    const count = x.size / C;
+    if (count <= 1) throw new RangeError(`batchNorm: expected more than 1 value per channel when training, got input ${shapeStr(x.shape)}`);
+    mean = x.mean(dims, true);
+    variance = x.var(dims, { correction: 0, keepdim: true });
+    if (runningMean && runningVar) {
+      noGrad(() => {
+        runningMean.mul_(1 - momentum).add_(mean.reshape([C]).mul(momentum));
+        runningVar.mul_(1 - momentum).add_(variance.reshape([C]).mul((momentum * count) / (count - 1)));
+      });
+    }
+  } else {
+    if (!runningMean || !runningVar) throw new Error('batchNorm: eval mode needs running statistics');
+    mean = runningMean.reshape(statShape);
+    variance = runningVar.reshape(statShape);
+  }
+  let y = x.sub(mean).mul(variance.add(eps).rsqrt());
+  if (weight) y = y.mul(weight.reshape(statShape));
+  if (bias) y = y.add(bias.reshape(statShape));
+  return y;
+}
+
+/** Layer normalisation over the trailing dims given by normalizedShape. */
+export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  const k = normalizedShape.length;
+  const tail = x.shape.slice(x.ndim - k);
+  if (k > x.ndim || tail.some((d, i) => d !== normalizedShape[i])) {
+    throw new RangeError(`layerNorm: input of shape ${shapeStr(x.shape)} does not end in normalizedShape ${shapeStr(normalizedShape)}`);
+  }
+  const dims = normalizedShape.map((_, i) => x.ndim - k + i);
+  const mean = x.mean(dims, true);
+  const variance = x.var(dims, { correction: 0, keepdim: true });
+  let y = x.sub(mean).mul(variance.add(eps).rsqrt());
+  if (weight) y = y.mul(weight);
+  if (bias) y = y.add(bias);
+  return y;
+}

@@ -1,0 +1,243 @@
+/**
+ * Module: the base of every layer and model, like PyTorch's nn.Module. Parameters and sub-modules are registered by
+ * assignment: any own property holding a Parameter is a parameter, any holding a Module is a child, found by
+ * reflection in property order. Buffers (state that is saved but not trained, e.g. BatchNorm's running mean) are
+ * declared with registerBuffer. State-dict keys use PyTorch's snake_case names (`running_mean`, `fc1.weight`), so
+ * weights move between PyTorch and Myelin unchanged.
+ */
+import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../autograd/engine.js';
+import { shapeStr, shapesEqual } from '../tensor/shape.js';
+
+/** A trainable tensor: a leaf that requires grad and that Module registers as a parameter. */
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    super(data.contiguous().storage, data.shape, undefined, data.isContiguous() ? data.offset : 0);
+    this.requiresGrad = requiresGrad;
+  }
+}
+
+/** camelCase -> snake_case, the PyTorch spelling of state-dict names (runningMean -> running_mean). */
+export function stateName(property: string): string {
+  return property.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/** A plain description of a module's architecture, enough to rebuild it (saved in model files). */
+export interface ModuleConfig {
+  type: string;
+  args?: Record<string, unknown>;
+  children?: ModuleConfig[] | Record<string, ModuleConfig>;
+}
+
+type ModuleFactory = (config: ModuleConfig) => Module;
+const moduleRegistry = new Map<string, ModuleFactory>();
+
+/** Makes a module type rebuildable from its config (built-in layers register themselves). */
+export function registerModule(type: string, factory: ModuleFactory): void {
+  moduleRegistry.set(type, factory);
+}
+
+/** Rebuilds a module from a config written by `module.config()`. */
+export function moduleFromConfig(config: ModuleConfig): Module {
+  if (!config || typeof config !== 'object' || typeof config.type !== 'string') {
+    throw new Error('moduleFromConfig: config must be an object with a string "type"');
+  }
+  const factory = moduleRegistry.get(config.type);
+  if (!factory) {
+    throw new Error(`moduleFromConfig: unknown module type '${config.type}' (register custom modules with registerModule)`);
+  }
+  return factory(config);
+}
+
+export type StateDict = Map<string, Tensor>;
+
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export abstract class Module {
+  /** True in training mode (the default); eval() switches Dropout and BatchNorm to inference behaviour. */
+  training = true;
+  private readonly _buffers = new Set<string>();
+
+  abstract forward(...inputs: unknown[]): unknown;
+
+  /** Declares `name` as a buffer: saved in stateDict, not returned by parameters(). */
+  protected registerBuffer(name: string, value: Tensor | null): void {
+    this._buffers.add(name);
+    (this as unknown as Record<string, Tensor | null>)[name] = value;
+  }
+
+  /** Direct children with their property names (Sequential/ModuleList use "0", "1", ...). */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Module) out.push([key, value]);
+    }
+    return out;
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and all descendants, depth first, with dotted names ('' for this one). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [name, child] of this.namedChildren()) {
+      out.push(...child.namedModules(prefix ? `${prefix}.${stateName(name)}` : stateName(name)));
+    }
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** Own parameters (not children's), with their state names. */
+  private ownParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Parameter) out.push([stateName(key), value]);
+    }
+    return out;
+  }
+
+  private ownBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const key of this._buffers) {
+      const value = (this as unknown as Record<string, Tensor | null>)[key];
+      if (value instanceof Tensor) out.push([stateName(key), value]);
+    }
+    return out;
+  }
+
+  /** Every parameter with its dotted name, as PyTorch names them ('0.weight', 'encoder.fc1.bias'). */
+  namedParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    const seen = new Set<Parameter>();
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, p] of m.ownParameters()) {
+        if (seen.has(p)) continue; // shared (tied) parameters are listed once
+        seen.add(p);
+        out.push([prefix ? `${prefix}.${name}` : name, p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, b] of m.ownBuffers()) out.push([prefix ? `${prefix}.${name}` : name, b]);
+    }
+    return out;
+  }
+
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
+
+  /** Number of parameter elements (trainable only, if asked). */
+  numParameters(trainableOnly = false): number {
+    return this.parameters().reduce((n, p) => n + (trainableOnly && !p.requiresGrad ? 0 : p.size), 0);
+  }
+
+  /** Sets training mode here and in every descendant. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Calls fn on every descendant and then on this module (as PyTorch's apply). */
+  apply(fn: (m: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Clears the gradients of all parameters. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Parameters and buffers by dotted name, in PyTorch's order (each module's own, then its children's). */
+  stateDict(): StateDict {
+    const sd: StateDict = new Map();
+    const visit = (m: Module, prefix: string) => {
+      for (const [name, p] of m.ownParameters()) sd.set(prefix + name, p.detach());
+      for (const [name, b] of m.ownBuffers()) sd.set(prefix + name, b);
+      for (const [name, child] of m.namedChildren()) visit(child, `${prefix}${stateName(name)}.`);
+    };
+    visit(this, '');
+    return sd;
+  }
+
+  /**
+   * Copies values from a state dict (a Map or a plain object of tensors) into this module's parameters and
+   * buffers. With strict (the default), missing and unexpected keys are errors; shape mismatches always are.
+   */
+  loadStateDict(state: StateDict | Record<string, Tensor>, strict = true): LoadStateDictResult {
+    const incoming = state instanceof Map ? state : new Map(Object.entries(state));
+    const own = this.stateDict();
+    const missingKeys = [...own.keys()].filter((k) => !incoming.has(k));
+    const unexpectedKeys = [...incoming.keys()].filter((k) => !own.has(k));
+    const problems: string[] = [];
+    if (strict && missingKeys.length) problems.push(`missing keys: ${missingKeys.join(', ')}`);
+    if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.join(', ')}`);
+    for (const [key, target] of own) {
+      const src = incoming.get(key);
+      if (src && !shapesEqual(src.shape, target.shape)) {
+        problems.push(`size mismatch for ${key}: expected ${shapeStr(target.shape)}, got ${shapeStr(src.shape)}`);
+      }
+    }
+    if (problems.length) throw new Error(`loadStateDict: ${problems.join('; ')}`);
+    noGrad(() => {
+      for (const [key, target] of own) {
+        const src = incoming.get(key);
+        if (src) target.copy_(src);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** Constructor arguments shown in toString() and saved in config(); layers override. */
+  protected extraRepr(): string {
+    return '';
+  }
+
+  /** The architecture as plain data (type, constructor args, children), or throws for unregistered modules. */
+  config(): ModuleConfig {
+    throw new Error(`${this.constructor.name}.config: this module cannot describe itself; register it with registerModule and implement config()`);
+  }
+
+  /** The architecture in PyTorch's print format, followed by the parameter count. */
+  toString(): string {
+    const total = this.numParameters();
+    const trainable = this.numParameters(true);
+    return `${this.repr()}\nParameters: ${total.toLocaleString('en-US')}${trainable !== total ? ` (trainable: ${trainable.toLocaleString('en-US')})` : ''}`;
+  }
+
+  /** PyTorch-style one-module repr, children indented. */
+  repr(): string {
+    const children = this.namedChildren();
+    const name = this.constructor.name;
+    if (children.length === 0) return `${name}(${this.extraRepr()})`;
+    const lines = children.map(([key, child]) => `  (${stateName(key)}): ${child.repr().split('\n').join('\n  ')}`);
+    const extra = this.extraRepr();
+    return `${name}(${extra ? `\n  ${extra}` : ''}\n${lines.join('\n')}\n)`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
