@@ -127,7 +127,9 @@ export function binaryKernel(op: BinaryOp, a: View, b: View, outShape: Shape, ou
   const bFull = shapesEqual(b.shape, outShape) && isDense(b);
   const aScalar = sizeOf(a.shape) === 1;
   const bScalar = sizeOf(b.shape) === 1;
-  if (aFull && bFull) {
+  if ((aFull || aScalar) && (bFull || bScalar) && arithmeticDense(op, da, a.offset, aFull ? 1 : 0, db, b.offset, bFull ? 1 : 0, out, n)) {
+    // done by a monomorphic loop
+  } else if (aFull && bFull) {
     const oa = a.offset, ob = b.offset;
     for (let i = 0; i < n; i++) out[i] = f(da[oa + i], db[ob + i]);
   } else if (aFull && bScalar) {
@@ -136,12 +138,38 @@ export function binaryKernel(op: BinaryOp, a: View, b: View, outShape: Shape, ou
   } else if (aScalar && bFull) {
     const s = da[a.offset], ob = b.offset;
     for (let i = 0; i < n; i++) out[i] = f(s, db[ob + i]);
+  } else if (aFull && isDense(b) && isTrailingBroadcast(b.shape, outShape)) {
+    // a row (bias) broadcast over leading dims: [.., C] op [C]
+    const m = sizeOf(b.shape), oa = a.offset, ob = b.offset;
+    for (let r = 0; r < n; r += m) for (let j = 0; j < m; j++) out[r + j] = f(da[oa + r + j], db[ob + j]);
   } else {
     const offA = offsetsOf(outShape, broadcastStrides(a.shape, a.strides, outShape), a.offset);
     const offB = offsetsOf(outShape, broadcastStrides(b.shape, b.strides, outShape), b.offset);
     for (let i = 0; i < n; i++) out[i] = f(da[offA[i]], db[offB[i]]);
   }
   return out;
+}
+
+/** True when `shape` (after dropping leading 1s) equals the trailing dims of `outShape`. */
+function isTrailingBroadcast(shape: Shape, outShape: Shape): boolean {
+  let k = 0;
+  while (k < shape.length && shape[k] === 1) k++;
+  const tail = shape.slice(k);
+  return tail.length > 0 && shapesEqual(tail, outShape.slice(outShape.length - tail.length));
+}
+
+/**
+ * add/sub/mul/div over dense operands in loops without a function call per element (several times faster on V8 than
+ * the generic loop). sa/sb are 1 for an operand that walks, 0 for a broadcast scalar. False for other ops.
+ */
+function arithmeticDense(op: BinaryOp, da: TypedArray, oa: number, sa: number, db: TypedArray, ob: number, sb: number, out: TypedArray, n: number): boolean {
+  switch (op) {
+    case 'add': for (let i = 0; i < n; i++) out[i] = da[oa + i * sa] + db[ob + i * sb]; return true;
+    case 'sub': for (let i = 0; i < n; i++) out[i] = da[oa + i * sa] - db[ob + i * sb]; return true;
+    case 'mul': for (let i = 0; i < n; i++) out[i] = da[oa + i * sa] * db[ob + i * sb]; return true;
+    case 'div': for (let i = 0; i < n; i++) out[i] = da[oa + i * sa] / db[ob + i * sb]; return true;
+    default: return false;
+  }
 }
 
 export function whereKernel(cond: View, a: View, b: View, outShape: Shape, outDType: DType): TypedArray {

@@ -1,11 +1,12 @@
 import type { View } from '../backend.js';
 import { type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import { broadcastStrides, sizeOf, stridedOffsets, type Shape } from '../../tensor/shape.js';
+import { gemm } from './gemm.js';
 import { dataOf } from './storage.js';
 
 /**
  * Batched matmul over strided operands. Each batch's A and B are gathered into dense row-major scratch (cheap next to
- * the O(MNK) product), then multiplied with an i-k-j loop so the innermost loop runs along contiguous rows.
+ * the O(MNK) product), then multiplied by the register-blocked gemm the convolutions use.
  */
 export function matmulKernel(a: View, b: View, outBatch: Shape): TypedArray {
   const ra = a.shape.length, rb = b.shape.length;
@@ -25,15 +26,7 @@ export function matmulKernel(a: View, b: View, outBatch: Shape): TypedArray {
     const ao = aBatch[bi], bo = bBatch[bi];
     for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) A[i * K + k] = da[ao + i * sam + k * sak];
     for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) B[k * N + j] = db[bo + k * sbk + j * sbn];
-    C.fill(0);
-    for (let i = 0; i < M; i++) {
-      const cRow = i * N;
-      for (let k = 0; k < K; k++) {
-        const aik = A[i * K + k];
-        const bRow = k * N;
-        for (let j = 0; j < N; j++) C[cRow + j] += aik * B[bRow + j];
-      }
-    }
+    gemm(false, false, M, N, K, A, 0, K, B, 0, N, C, 0, N, false);
     out.set(C, bi * M * N);
   }
   return out;
