@@ -8,6 +8,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/engine.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
+import { isFloat } from '../tensor/dtype.js';
 
 /** A trainable tensor: a leaf that requires grad and that Module registers as a parameter. */
 export class Parameter extends Tensor {
@@ -104,11 +105,12 @@ export abstract class Module {
     return out;
   }
 
-  private ownBuffers(): [string, Tensor][] {
+  /** Own buffers with their state names (or, with propertyNames, the names of the properties holding them). */
+  private ownBuffers(propertyNames = false): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const key of this._buffers) {
       const value = (this as unknown as Record<string, Tensor | null>)[key];
-      if (value instanceof Tensor) out.push([stateName(key), value]);
+      if (value instanceof Tensor) out.push([propertyNames ? key : stateName(key), value]);
     }
     return out;
   }
@@ -163,6 +165,37 @@ export abstract class Module {
     for (const child of this.children()) child.apply(fn);
     fn(this);
     return this;
+  }
+
+  /**
+   * Converts every floating point parameter and buffer to `dtype` (integer buffers such as num_batches_tracked keep
+   * theirs), like PyTorch's module.to(dtype) / .double(). Parameters are replaced by converted ones (tied parameters
+   * stay tied), so build optimisers after calling this.
+   */
+  to(dtype: 'float32' | 'float64'): this {
+    const converted = new Map<Tensor, Tensor>();
+    const convert = <T extends Tensor>(t: T, make: (c: Tensor) => T): T => {
+      if (!isFloat(t.dtype) || t.dtype === dtype) return t;
+      let c = converted.get(t);
+      if (!c) converted.set(t, (c = make(noGrad(() => t.detach().to(dtype)))));
+      return c as T;
+    };
+    for (const m of this.modules()) {
+      const props = m as unknown as Record<string, unknown>;
+      for (const [key, value] of Object.entries(m)) {
+        if (value instanceof Parameter) props[key] = convert(value, (c) => new Parameter(c, value.requiresGrad));
+      }
+      for (const [key, b] of m.ownBuffers(true)) props[key] = convert(b, (c) => c);
+    }
+    return this;
+  }
+
+  double(): this {
+    return this.to('float64');
+  }
+
+  float(): this {
+    return this.to('float32');
   }
 
   /** Clears the gradients of all parameters. */
