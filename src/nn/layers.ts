@@ -285,7 +285,8 @@ registerModule('Dropout', (c) => new Dropout(c.args!.p as number));
 
 export interface BatchNormModuleOptions {
   eps?: number;
-  momentum?: number;
+  /** Weight of each new batch in the running statistics; null for a cumulative average over all batches (as PyTorch's None). */
+  momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
 }
@@ -297,12 +298,12 @@ abstract class BatchNormNd extends Module {
   runningVar!: Tensor | null;
   numBatchesTracked!: Tensor | null;
   readonly eps: number;
-  readonly momentum: number;
+  readonly momentum: number | null;
   constructor(readonly numFeatures: number, readonly options: BatchNormModuleOptions, private readonly expectedDims: number[]) {
     super();
     positiveInt(this.constructor.name, 'numFeatures', numFeatures);
     this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum ?? 0.1;
+    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     const affine = options.affine ?? true;
     this.weight = affine ? new Parameter(ones([numFeatures])) : null;
     this.bias = affine ? new Parameter(zeros([numFeatures])) : null;
@@ -316,10 +317,14 @@ abstract class BatchNormNd extends Module {
       throw new RangeError(`${this.constructor.name}: expected input with ${this.expectedDims.join(' or ')} dims and ${this.numFeatures} channels in dim 1, got shape ${shapeStr(x.shape)}`);
     }
     const useBatchStats = this.training || !this.runningMean;
-    if (this.training && this.numBatchesTracked) this.numBatchesTracked.add_(1);
+    let momentum = this.momentum ?? 0;
+    if (this.training && this.numBatchesTracked) {
+      this.numBatchesTracked.add_(1);
+      if (this.momentum === null) momentum = 1 / this.numBatchesTracked.item();
+    }
     return F.batchNorm(x, {
       runningMean: this.runningMean, runningVar: this.runningVar, weight: this.weight, bias: this.bias,
-      training: useBatchStats, momentum: this.momentum, eps: this.eps,
+      training: useBatchStats, momentum, eps: this.eps,
     });
   }
   protected override extraRepr(): string {
