@@ -2,6 +2,7 @@
 import { isFloat } from '../tensor/dtype.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { recordOp, noGrad } from '../autograd/engine.js';
 import { abs, maximum, softplus, where } from '../ops/elementwise.js';
 import { logSoftmax } from '../ops/nn.js';
 
@@ -42,8 +43,12 @@ export function l1Loss(input: Tensor, target: Tensor, { reduction = 'mean' }: Re
 /** 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta. */
 export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = 'mean', beta = 1 }: ReductionOption & { beta?: number } = {}): Tensor {
   sameShape('smoothL1Loss', input, target);
+  if (beta === 0) {
+    // |diff|, with PyTorch's input gradient -1 (not 0) where input == target
+    const diff = input.sub(target);
+    return reduce(where(diff.gt(0), diff, diff.neg()), reduction, 'smoothL1Loss');
+  }
   const d = abs(input.sub(target));
-  if (beta === 0) return reduce(d, reduction, 'smoothL1Loss');
   return reduce(where(d.lt(beta), d.square().mul(0.5 / beta), d.sub(0.5 * beta)), reduction, 'smoothL1Loss');
 }
 
@@ -162,11 +167,25 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOp
   sameShape('binaryCrossEntropy', input, target);
   const lo = input.min().item(), hi = input.max().item();
   if (input.size > 0 && (lo < 0 || hi > 1)) throw new RangeError(`binaryCrossEntropy: input must be probabilities in [0, 1], got values from ${lo} to ${hi} (use binaryCrossEntropyWithLogits for logits)`);
-  const logP = maximum(input.log(), -100);
-  const log1mP = maximum(input.neg().add(1).log(), -100);
-  let loss = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();
+  let loss = bceTerms(input, target);
   if (weight) loss = loss.mul(weight);
   return reduce(loss, reduction, 'binaryCrossEntropy');
+}
+
+const BCE_EPS = Math.fround(1e-12);
+
+/** Elementwise -(t log p + (1 - t) log(1 - p)) with PyTorch's gradients, which stay finite where p is 0 or 1. */
+function bceTerms(p: Tensor, t: Tensor): Tensor {
+  const out = noGrad(() => {
+    const logP = maximum(p.log(), -100);
+    const log1mP = maximum(p.neg().add(1).log(), -100);
+    return t.mul(logP).add(t.neg().add(1).mul(log1mP)).neg();
+  });
+  return recordOp('binaryCrossEntropy', out, [p, t], (g) => [
+    // d/dp = (p - t) / max(p (1 - p), eps) with PyTorch's eps, the float32 value of 1e-12; d/dt = log(1 - p) - log(p)
+    p.requiresGrad ? g.mul(p.sub(t)).div(maximum(p.mul(p.neg().add(1)), BCE_EPS)) : null,
+    t.requiresGrad ? g.mul(p.neg().add(1).log().sub(p.log())) : null,
+  ]);
 }
 
 export interface BceWithLogitsOptions extends BceOptions {
