@@ -91,15 +91,39 @@ function fail(message: string): never {
   throw new Error(`safetensors: ${message}`);
 }
 
-/** A short printable form of a possibly huge hostile value. */
+/**
+ * A short printable form (JSON-like, at most 80 characters) of a possibly huge or deeply nested hostile value. It
+ * stops walking as soon as the budget is spent, so its cost and recursion depth are bounded whatever the value.
+ */
 function show(value: unknown): string {
-  let s: string;
-  try {
-    s = JSON.stringify(value) ?? String(value);
-  } catch {
-    s = String(value);
-  }
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  const LIMIT = 80;
+  let out = '';
+  const emit = (s: string): boolean => {
+    out += s;
+    return out.length <= LIMIT;
+  };
+  const walk = (v: unknown): boolean => {
+    if (typeof v === 'string') return emit(JSON.stringify(v.length > LIMIT ? v.slice(0, LIMIT) : v));
+    if (typeof v === 'number' || typeof v === 'boolean' || v === null) return emit(JSON.stringify(v));
+    if (Array.isArray(v)) {
+      if (!emit('[')) return false;
+      for (let i = 0; i < v.length; i++) if ((i > 0 && !emit(',')) || !walk(v[i])) return false;
+      return emit(']');
+    }
+    if (typeof v === 'object') {
+      if (!emit('{')) return false;
+      let first = true;
+      for (const k in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        if ((!first && !emit(',')) || !walk(k) || !emit(':') || !walk((v as Record<string, unknown>)[k])) return false;
+        first = false;
+      }
+      return emit('}');
+    }
+    return emit(String(v));
+  };
+  walk(value);
+  return out.length > LIMIT ? `${out.slice(0, LIMIT - 3)}...` : out;
 }
 
 function quote(name: string): string {
@@ -259,6 +283,52 @@ function parseEntry(name: string, raw: unknown, bufferLen: number): SafetensorsE
   return { name, dtype: dtype as SafetensorsDType, shape: dims, dataOffsets: [begin, end] };
 }
 
+/** serde_json's nesting limit: the reference rejects JSON nested deeper than this (even inside ignored fields). */
+export const MAX_JSON_DEPTH = 127;
+
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+/**
+ * What the reference's JSON parser (serde_json) refuses but JSON.parse would accept: nesting deeper than
+ * MAX_JSON_DEPTH and string escapes that make a lone UTF-16 surrogate (names like that could not even be written
+ * back). One linear pass over the text, before JSON.parse, so nothing later meets a deeply nested value.
+ */
+function checkHeaderText(text: string): void {
+  let depth = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i++);
+    if (c === 0x22) {
+      // inside a string: skip to the closing quote, checking \u escapes
+      while (i < n) {
+        const d = text.charCodeAt(i++);
+        if (d === 0x22) break;
+        if (d !== 0x5c) continue;
+        if (text.charCodeAt(i) !== 0x75) {
+          i++;
+          continue;
+        }
+        const hex = text.slice(i + 1, i + 5);
+        if (!HEX4.test(hex)) continue; // malformed: JSON.parse reports it
+        const u = parseInt(hex, 16);
+        i += 5;
+        if (u >= 0xdc00 && u <= 0xdfff) fail(`header is not valid JSON (lone trailing surrogate \\u${hex} in a string)`);
+        if (u >= 0xd800 && u <= 0xdbff) {
+          const next = text.slice(i + 2, i + 6);
+          const low = text.charCodeAt(i) === 0x5c && text.charCodeAt(i + 1) === 0x75 && HEX4.test(next) ? parseInt(next, 16) : -1;
+          if (low < 0xdc00 || low > 0xdfff) fail(`header is not valid JSON (lone leading surrogate \\u${hex} in a string)`);
+          i += 6;
+        }
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) fail(`header JSON is nested more than ${MAX_JSON_DEPTH} levels deep (the reference parser's limit)`);
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+}
+
 /**
  * Parses and validates the header of a safetensors file held in `bytes` (the whole file: the checks need the
  * data buffer's length). Throws "safetensors: ..." errors for anything malformed.
@@ -275,11 +345,15 @@ export function readSafetensorsHeader(bytes: Uint8Array, options: DecodeOptions 
   if (n > bytes.length - 8) fail(`header length ${n} is larger than the ${bytes.length - 8} bytes that follow it`);
 
   let text: string;
+  let headerBytes = bytes.subarray(8, 8 + n);
+  // Browsers' TextDecoder refuses views of shared memory; decode a private copy then.
+  if (typeof SharedArrayBuffer !== 'undefined' && headerBytes.buffer instanceof SharedArrayBuffer) headerBytes = new Uint8Array(headerBytes);
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n));
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(headerBytes);
   } catch {
     fail('header is not valid UTF-8');
   }
+  checkHeaderText(text);
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -323,9 +397,14 @@ export function readSafetensorsHeader(bytes: Uint8Array, options: DecodeOptions 
   return { entries, metadata, dataStart: 8 + n };
 }
 
-/** The bytes [begin, end) as an aligned, little-endian-corrected copy viewable by a typed array. */
+/**
+ * The bytes [begin, end) as a fresh, aligned, little-endian-corrected copy that a typed array can view. Always a real
+ * copy: the data may start at any byte offset (the reference accepts headers of any length, so tensor data need not
+ * be aligned), and `bytes` may be a Node Buffer, whose slice() would share (and, unaligned, not fit) its memory.
+ */
 function aligned(bytes: Uint8Array, begin: number, end: number, itemSize: number): ArrayBuffer {
-  const copy = bytes.slice(begin, end);
+  const copy = new Uint8Array(end - begin);
+  copy.set(bytes.subarray(begin, end));
   if (!LITTLE_ENDIAN && itemSize > 1) swapBytes(copy, itemSize);
   return copy.buffer;
 }

@@ -282,6 +282,30 @@ test('decoding tolerates what the reference tolerates: unpadded or whitespace-pa
   const big = Buffer.alloc(file.length + 3);
   big.set(file, 3);
   assert.deepEqual(decodeSafetensors(big.subarray(3)).tensors.a.toArray(), [1, 2]);
+  // Data at an unaligned file offset (the reference accepts any header length): each tensor is copied, not viewed.
+  const unaligned = build(header, data, { pad: false });
+  const { dataStart } = readSafetensorsHeader(unaligned);
+  assert.notEqual(dataStart % 4, 0, 'the test really has unaligned data');
+  for (const bytes of [unaligned, Buffer.from(unaligned), Buffer.concat([Buffer.alloc(1), unaligned]).subarray(1)]) {
+    const decoded = decodeSafetensors(bytes);
+    assert.deepEqual(decoded.tensors.a.toArray(), [1, 2]);
+    assert.deepEqual(decoded.tensors.b.toArray(), [3]);
+    bytes.fill(0, dataStart); // the tensors own their data: changing the input afterwards changes nothing
+    assert.deepEqual(decoded.tensors.a.toArray(), [1, 2]);
+  }
+  // Zero-size tensors may share an offset (the reference only asks that each begins where the previous one ended).
+  const empties = decodeSafetensors(build({
+    e1: { dtype: 'F32', shape: [0], data_offsets: [0, 0] }, e2: { dtype: 'I32', shape: [2, 0], data_offsets: [0, 0] },
+    x: { dtype: 'F32', shape: [1], data_offsets: [0, 4] }, e3: { dtype: 'F64', shape: [0, 7], data_offsets: [4, 4] },
+  }, le('f32', [9])));
+  assert.deepEqual([...empties.tensors.e2.shape], [2, 0]);
+  assert.deepEqual(empties.tensors.x.toArray(), [9]);
+  assert.deepEqual([...empties.tensors.e3.shape], [0, 7]);
+  // Nesting up to serde_json's limit inside an ignored field, and escaped surrogate pairs, are accepted.
+  const deepExtra = `{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":${'['.repeat(125)}${']'.repeat(125)}}}`;
+  assert.deepEqual(decodeSafetensors(build(deepExtra, le('f32', [4]))).tensors.a.toArray(), [4]);
+  const pair = decodeSafetensors(build('{"\\ud83d\\ude42":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}', le('f32', [1])));
+  assert.deepEqual(Object.keys(pair.tensors), ['🙂']);
 });
 
 test('"__proto__" and other Object.prototype names are ordinary tensor names and metadata keys', () => {
@@ -402,7 +426,7 @@ test('hostile and malformed files give clean "safetensors:" errors', () => {
     ['two tensors on the same bytes', build({ a: f32([1], [0, 4]), b: f32([1], [0, 4]) }, four), /overlaps/],
     ['a tensor inside another', build({ a: f32([3], [0, 12]), b: f32([1], [4, 8]) }, [...eight, ...four]), /overlaps/],
     ['gap between tensors', build({ a: f32([1], [0, 4]), b: f32([1], [8, 12]) }, [...eight, ...four]), /bytes \[4, 8\) of the data buffer belong to no tensor \(gap before tensor "b"\)/],
-    ['gap at the start', build({ a: f32([1], [4, 8]) }, eight), /bytes \[0, 4\) .* gap before tensor "a"/],
+    ['gap at the start', build({ a: f32([1], [4, 8]) }, eight), /bytes \[0, 4\) of the data buffer belong to no tensor \(gap before tensor "a"\)/],
     ['trailing bytes', build({ a: f32([1], [0, 4]) }, eight), /bytes \[4, 8\) at the end of the data buffer belong to no tensor/],
     ['data but no tensors', build({}, four), /bytes \[0, 4\) at the end/],
     ['metadata is a string', build({ __metadata__: 'x' }, []), /__metadata__ must be an object of strings, got "x"/],
@@ -410,6 +434,15 @@ test('hostile and malformed files give clean "safetensors:" errors', () => {
     ['metadata value is a number', build({ __metadata__: { k: 1 } }, []), /__metadata__ value for key "k" must be a string, got 1/],
     ['metadata value is null', build({ __metadata__: { k: null } }, []), /value for key "k" must be a string, got null/],
     ['metadata value is an object', build({ __metadata__: { k: { a: 'b' } } }, []), /must be a string/],
+    ['nesting one level past the reference limit', build(`{"a":${'['.repeat(127)}${']'.repeat(127)}}`, []), /nested more than 127 levels deep/],
+    ['200000-deep entry', build(`{"a":${'['.repeat(200000)}${']'.repeat(200000)}}`, []), /nested more than 127 levels/],
+    ['200000-deep shape', build(`{"a":{"dtype":"F32","shape":${'['.repeat(200000)}${']'.repeat(200000)},"data_offsets":[0,0]}}`, []), /nested/],
+    ['200000-deep metadata value', build(`{"__metadata__":{"k":${'{"x":'.repeat(200000)}1${'}'.repeat(200000)}}}`, []), /nested/],
+    ['deep but unbalanced', build(`{"a":${'['.repeat(200000)}`, []), /nested/],
+    ['brackets inside strings do not count', build(`{"${'['.repeat(500)}":1}`, []), /tensor "\[{10,}.*header entry must be an object/],
+    ['lone leading surrogate escape', build('{"\\ud800":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}', []), /lone leading surrogate \\ud800/],
+    ['leading surrogate before a non-surrogate escape', build('{"\\uD83D\\u0041":1}', []), /lone leading surrogate \\uD83D/],
+    ['lone trailing surrogate escape', build('{"__metadata__":{"k":"x\\udc00"}}', []), /lone trailing surrogate \\udc00/],
     ['long hostile name is shortened in the message', build({ ['n'.repeat(100000)]: 5 }, []), /tensor "n{80}"\.\.\.|tensor "n{70,}/],
   ];
   for (const [what, bytes, re] of cases) assertRejects(bytes, re, what);
