@@ -78,9 +78,14 @@ export class ModuleDict extends Module {
   }
   set(key: string, m: Module): this {
     if (RESERVED.has(key) || key in Module.prototype || key in ModuleDict.prototype) throw new Error(`ModuleDict: '${key}' is a reserved name`);
+    if (key === '' || key.includes('.')) throw new Error(`ModuleDict: key '${key}' must be non-empty and contain no '.' (dots separate state-dict names)`);
     if (!(m instanceof Module)) throw new TypeError(`ModuleDict: value for '${key}' is not a Module`);
     (this as unknown as Record<string, Module>)[key] = m;
     return this;
+  }
+  /** Keys are names chosen by the user, kept as they are in state dicts (as PyTorch's ModuleDict). */
+  protected override childName(key: string): string {
+    return key;
   }
   get(key: string): Module {
     const m = (this as unknown as Record<string, unknown>)[key];

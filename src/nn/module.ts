@@ -79,6 +79,11 @@ export abstract class Module {
     return out;
   }
 
+  /** The name of the child held in property `key` in state dicts and reprs: PyTorch's snake_case spelling. */
+  protected childName(key: string): string {
+    return stateName(key);
+  }
+
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -87,7 +92,7 @@ export abstract class Module {
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [[prefix, this]];
     for (const [name, child] of this.namedChildren()) {
-      out.push(...child.namedModules(prefix ? `${prefix}.${stateName(name)}` : stateName(name)));
+      out.push(...child.namedModules(prefix ? `${prefix}.${this.childName(name)}` : this.childName(name)));
     }
     return out;
   }
@@ -209,7 +214,7 @@ export abstract class Module {
     const visit = (m: Module, prefix: string) => {
       for (const [name, p] of m.ownParameters()) sd.set(prefix + name, p.detach());
       for (const [name, b] of m.ownBuffers()) sd.set(prefix + name, b);
-      for (const [name, child] of m.namedChildren()) visit(child, `${prefix}${stateName(name)}.`);
+      for (const [name, child] of m.namedChildren()) visit(child, `${prefix}${m.childName(name)}.`);
     };
     visit(this, '');
     return sd;
@@ -265,7 +270,7 @@ export abstract class Module {
     const children = this.namedChildren();
     const name = this.constructor.name;
     if (children.length === 0) return `${name}(${this.extraRepr()})`;
-    const lines = children.map(([key, child]) => `  (${stateName(key)}): ${child.repr().split('\n').join('\n  ')}`);
+    const lines = children.map(([key, child]) => `  (${this.childName(key)}): ${child.repr().split('\n').join('\n  ')}`);
     const extra = this.extraRepr();
     return `${name}(${extra ? `\n  ${extra}` : ''}\n${lines.join('\n')}\n)`;
   }
