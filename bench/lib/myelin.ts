@@ -1,0 +1,68 @@
+/** The benchmark models and training step in Myelin, written with the public API only. */
+import { Tensor, tensor, noGrad, getBackend, setBackend, listBackends } from '../../src/index.js';
+import * as nn from '../../src/nn/index.js';
+import * as optim from '../../src/optim/index.js';
+
+export { nn, optim };
+
+/** 784-128-64-10 with ReLU. */
+export function mlp(): nn.Module {
+  return new nn.Sequential(new nn.Linear(784, 128), new nn.ReLU(), new nn.Linear(128, 64), new nn.ReLU(), new nn.Linear(64, 10));
+}
+
+/** conv(8, 5x5)-ReLU-maxpool2-conv(16, 5x5)-ReLU-maxpool2-dense(10) on 1x28x28. */
+export function cnn(): nn.Module {
+  return new nn.Sequential(
+    new nn.Conv2d(1, 8, 5), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(8, 16, 5), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(16 * 4 * 4, 10),
+  );
+}
+
+/** Input shape of a batch of n images for the model kind. */
+export function inputShape(kind: 'mlp' | 'cnn', n: number): number[] {
+  return kind === 'mlp' ? [n, 784] : [n, 1, 28, 28];
+}
+
+export function forward(model: nn.Module, x: Tensor): Tensor {
+  return model.forward(x) as Tensor;
+}
+
+/** A training step (Adam, cross-entropy from logits) over raw batch data; returns the loss tensor. */
+export function trainer(model: nn.Module, kind: 'mlp' | 'cnn', lr = 1e-3): (x: Float32Array, y: Int32Array) => Tensor {
+  const opt = new optim.Adam(model.parameters(), { lr });
+  model.train();
+  return (xs, ys) => {
+    const x = tensor(xs, { shape: inputShape(kind, ys.length) });
+    const y = tensor(ys, { dtype: 'int32' });
+    const loss = nn.F.crossEntropy(forward(model, x), y);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+    return loss;
+  };
+}
+
+/** Fraction of `images` classified as `labels`, evaluated in chunks without gradients. */
+export function accuracy(model: nn.Module, kind: 'mlp' | 'cnn', images: Float32Array, labels: Int32Array, chunk = 500): number {
+  model.eval();
+  let right = 0;
+  noGrad(() => {
+    for (let s = 0; s < labels.length; s += chunk) {
+      const n = Math.min(chunk, labels.length - s);
+      const x = tensor(images.subarray(s * 784, (s + n) * 784), { shape: inputShape(kind, n) });
+      const pred = forward(model, x).argmax(1).data();
+      for (let i = 0; i < n; i++) if (pred[i] === labels[s + i]) right++;
+    }
+  });
+  model.train();
+  return right / labels.length;
+}
+
+/** Applies a `--backend NAME` choice (if any) and returns the name of the backend in use. */
+export function chooseBackend(name: string | undefined): string {
+  if (name) setBackend(name);
+  return getBackend().name;
+}
+
+export { listBackends };

