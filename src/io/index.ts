@@ -1,4 +1,4 @@
-/** Reading and writing files: safetensors weights and atomic file replacement. */
+/** Reading and writing files: safetensors weights, whole-model files and atomic file replacement. */
 export {
   encodeSafetensors,
   decodeSafetensors,
@@ -6,6 +6,7 @@ export {
   saveSafetensors,
   loadSafetensors,
   MAX_HEADER_BYTES,
+  MAX_JSON_DEPTH,
   DEFAULT_MAX_FILE_BYTES,
   type SafetensorsDType,
   type SafetensorsEntry,
@@ -14,4 +15,19 @@ export {
   type DecodeOptions,
   type LoadOptions,
 } from './safetensors.js';
+export {
+  saveModel,
+  loadModel,
+  loadModelWithMetadata,
+  modelToBytes,
+  modelFromBytes,
+  CONFIG_KEY,
+  FORMAT_KEY,
+  VERSION_KEY,
+  MAX_CONFIG_DEPTH,
+  MAX_CONFIG_MODULES,
+  type SaveOptions,
+  type LoadModelOptions,
+  type LoadedModel,
+} from './model.js';
 export { writeFileAtomic, type AtomicWriteOptions } from './atomic.js';

@@ -1,19 +1,34 @@
 /**
  * Whole-model files: the stateDict as safetensors (tensor names exactly as PyTorch's state_dict would have them, so
- * weights move both ways) and the architecture config as JSON in the safetensors metadata, so `load` can rebuild the
- * model without user code. Files are written atomically.
+ * weights move both ways) and the architecture config as JSON in the safetensors metadata (key 'myelin.config'), so
+ * loading can rebuild the model without user code. Files are written atomically (temp file + rename).
+ *
+ * A model file is untrusted input twice over: its safetensors part is checked by decodeSafetensors, and its config
+ * is checked here before anything is built from it: it must be a tree of {type, args?, children?} objects of bounded
+ * depth and size, and the built-in layers it names must not ask for more parameter values than the file can supply
+ * (so a forged config cannot make the loader allocate gigabytes). Every failure is an Error naming the function and
+ * the source, e.g. `loadModel: 'm.safetensors': ...` or `modelFromBytes: ...`.
  */
 import { moduleFromConfig, type Module, type ModuleConfig } from '../nn/module.js';
 import { noGrad } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, type LoadOptions } from './safetensors.js';
+import {
+  decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, type LoadOptions,
+} from './safetensors.js';
 
 /** Metadata keys Myelin writes; other keys are the caller's. */
-const FORMAT_KEY = 'format';
-const FORMAT = 'myelin';
-const CONFIG_KEY = 'myelin.config';
-const VERSION_KEY = 'myelin.version';
+export const FORMAT_KEY = 'format';
+export const FORMAT = 'myelin';
+export const CONFIG_KEY = 'myelin.config';
+export const VERSION_KEY = 'myelin.version';
 const LIBRARY_VERSION = '0.1.0';
+
+/** Limits on the architecture config read from a file. */
+export const MAX_CONFIG_DEPTH = 64;
+export const MAX_CONFIG_MODULES = 100_000;
+const MAX_TYPE_NAME = 200;
+/** With strict: false a config may describe this many parameter values more than the file holds. */
+const NON_STRICT_SLACK = 2 ** 26;
 
 export interface SaveOptions {
   /** Extra string metadata stored in the file (e.g. the epoch and metrics of a checkpoint). */
@@ -23,12 +38,13 @@ export interface SaveOptions {
 export interface LoadModelOptions extends LoadOptions {
   /** Load the weights into this model instead of rebuilding one from the file's config. */
   into?: Module;
-  /** Fail on missing or unexpected weights (default true). */
+  /** Fail on missing or unexpected weights (default true). Shape mismatches are always errors. */
   strict?: boolean;
 }
 
 export interface LoadedModel {
   model: Module;
+  /** All of the file's metadata, Myelin's own keys included. */
   metadata: Record<string, string>;
 }
 
@@ -49,52 +65,206 @@ function modelMetadata(model: Module, extra: Record<string, string> = {}): Recor
 }
 
 function stateRecord(model: Module): Record<string, Tensor> {
-  return noGrad(() => Object.fromEntries([...model.stateDict()].map(([k, t]) => [k, t.detach()])));
+  const record: Record<string, Tensor> = {};
+  noGrad(() => {
+    for (const [k, t] of model.stateDict()) {
+      Object.defineProperty(record, k, { value: t.detach(), enumerable: true, writable: true, configurable: true });
+    }
+  });
+  return record;
 }
 
-/** The model as safetensors bytes (for browsers, or to send elsewhere). */
-export function modelToBytes(model: Module, options: SaveOptions = {}): Uint8Array {
-  return encodeSafetensors(stateRecord(model), modelMetadata(model, options.metadata));
+// ---------------------------------------------------------------- checking a config read from a file
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function rebuild(tensors: Record<string, Tensor>, metadata: Record<string, string>, options: LoadModelOptions, source: string): LoadedModel {
+function short(s: string, n = 300): string {
+  return s.length > n ? `${s.slice(0, n - 3)}...` : s;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(short(v, 40))}`;
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+}
+
+/** Built-in layers whose factories read constructor arguments from "args". */
+const NEEDS_ARGS = new Set([
+  'Linear', 'Conv1d', 'Conv2d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'Flatten', 'Unflatten',
+  'Dropout', 'BatchNorm1d', 'BatchNorm2d', 'LayerNorm', 'Embedding',
+]);
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+const pairProduct = (v: unknown): number => (Array.isArray(v) ? v.slice(0, 3).reduce((p: number, d) => p * num(d), 1) : num(v) * num(v));
+
+/**
+ * A lower bound on the parameter and buffer values the built-in layer `type` allocates for these args (0 for types
+ * that allocate nothing or that this function does not know; invalid args count as 0 and are left to the layer's
+ * own checks).
+ */
+function layerValues(type: string, args: Record<string, unknown>): number {
+  const groups = num(args.groups) || 1;
+  switch (type) {
+    case 'Linear': return num(args.inFeatures) * num(args.outFeatures);
+    case 'Conv1d': return (num(args.outChannels) * num(args.inChannels) * num(args.kernelSize)) / groups;
+    case 'Conv2d': return (num(args.outChannels) * num(args.inChannels) * pairProduct(args.kernelSize)) / groups;
+    case 'ConvTranspose2d': return (num(args.inChannels) * num(args.outChannels) * pairProduct(args.kernelSize)) / groups;
+    case 'BatchNorm1d':
+    case 'BatchNorm2d':
+      return args.affine === false && args.trackRunningStats === false ? 0 : num(args.numFeatures);
+    case 'LayerNorm': {
+      if (args.elementwiseAffine === false) return 0;
+      const s = args.normalizedShape;
+      return Array.isArray(s) ? s.slice(0, 64).reduce((p: number, d) => p * num(d), 1) : num(s);
+    }
+    case 'Embedding': return num(args.numEmbeddings) * num(args.embeddingDim);
+    default: return 0;
+  }
+}
+
+/**
+ * Checks the shape of a config tree (objects with a short string "type", an object "args", and "children" as an
+ * array or object of configs, the known containers with the kind they need), its depth and module count, and
+ * returns the lower bound of the values its built-in layers allocate.
+ */
+function checkConfig(root: unknown): number {
+  let modules = 0;
+  let values = 0;
+  const visit = (c: unknown, path: string, depth: number): void => {
+    if (depth > MAX_CONFIG_DEPTH) throw new Error(`modules are nested more than ${MAX_CONFIG_DEPTH} levels deep (at module '${short(path, 120)}')`);
+    if (++modules > MAX_CONFIG_MODULES) throw new Error(`it describes more than ${MAX_CONFIG_MODULES} modules`);
+    const where = (): string => (path ? `module '${short(path, 120)}'` : 'the root module');
+    if (!isPlainObject(c)) throw new Error(`${where()} must be an object {type, args?, children?}, got ${describe(c)}`);
+    const { type, args, children } = c;
+    if (typeof type !== 'string' || type.length === 0 || type.length > MAX_TYPE_NAME) {
+      throw new Error(`${where()} needs a "type" naming a module (a string of 1 to ${MAX_TYPE_NAME} characters), got ${describe(type)}`);
+    }
+    if (args !== undefined && !isPlainObject(args)) throw new Error(`${where()} (${type}): "args" must be an object, got ${describe(args)}`);
+    if (args === undefined && NEEDS_ARGS.has(type)) throw new Error(`${where()} (${type}) has no "args" (its constructor arguments)`);
+    if (args) values += layerValues(type, args);
+    if (children === undefined) return;
+    const list = type === 'Sequential' || type === 'ModuleList';
+    if (list && !Array.isArray(children)) throw new Error(`${where()} (${type}): "children" must be an array, got ${describe(children)}`);
+    if (type === 'ModuleDict' && !isPlainObject(children)) throw new Error(`${where()} (ModuleDict): "children" must be an object, got ${describe(children)}`);
+    if (Array.isArray(children)) {
+      children.forEach((child, i) => visit(child, path ? `${path}.${i}` : String(i), depth + 1));
+    } else if (isPlainObject(children)) {
+      for (const k of Object.keys(children)) visit(children[k], path ? `${path}.${k}` : k, depth + 1);
+    } else {
+      throw new Error(`${where()} (${type}): "children" must be an array or an object, got ${describe(children)}`);
+    }
+  };
+  visit(root, '', 0);
+  return values;
+}
+
+function countValues(tensors: Record<string, Tensor>): number {
+  let n = 0;
+  for (const k of Object.keys(tensors)) n += tensors[k].size;
+  return n;
+}
+
+/**
+ * Builds (or takes) the model and loads the weights. `who` starts every error message: the public function, and the
+ * path for files ("loadModel: 'path'", "modelFromBytes").
+ */
+function rebuild(tensors: Record<string, Tensor>, metadata: Record<string, string>, options: LoadModelOptions, who: string): LoadedModel {
+  const strict = options.strict ?? true;
   let model = options.into;
+  if (model !== undefined && (typeof model !== 'object' || model === null || typeof model.loadStateDict !== 'function')) {
+    throw new TypeError(`${who}: options.into must be a Module, got ${describe(model)}`);
+  }
   if (!model) {
     const text = metadata[CONFIG_KEY];
     if (text === undefined) {
-      throw new Error(`load: ${source} holds weights but no Myelin architecture config; build the model in code and pass it as { into: model }`);
+      throw new Error(`${who}: the file holds weights but no Myelin architecture config ('${CONFIG_KEY}' metadata), e.g. because it was saved from a custom module or by another library; build the model in code and pass it as { into: model }`);
     }
-    let config: ModuleConfig;
+    let config: unknown;
     try {
-      config = JSON.parse(text) as ModuleConfig;
+      config = JSON.parse(text);
     } catch (e) {
-      throw new Error(`load: ${source} has an unreadable architecture config (${(e as Error).message})`);
+      throw new Error(`${who}: unreadable architecture config: ${short((e as Error).message, 120)}`);
     }
-    model = moduleFromConfig(config);
+    let wanted: number;
+    try {
+      wanted = checkConfig(config);
+    } catch (e) {
+      throw new Error(`${who}: invalid architecture config: ${(e as Error).message}`);
+    }
+    const have = countValues(tensors);
+    const limit = strict ? have : have + NON_STRICT_SLACK;
+    if (wanted > limit) {
+      throw new Error(`${who}: the architecture config describes layers with at least ${wanted.toLocaleString('en-US')} parameter values, but the file holds only ${have.toLocaleString('en-US')}${strict ? '' : ` (with strict: false, at most ${NON_STRICT_SLACK.toLocaleString('en-US')} more are allowed)`}`);
+    }
+    try {
+      model = moduleFromConfig(config as ModuleConfig);
+    } catch (e) {
+      throw new Error(`${who}: cannot rebuild the model from its architecture config: ${short(e instanceof Error ? e.message : String(e))}`, { cause: e });
+    }
   }
-  model.loadStateDict(tensors, options.strict ?? true);
+  try {
+    model.loadStateDict(tensors, strict);
+  } catch (e) {
+    throw new Error(`${who}: the weights do not fit the model: ${short(e instanceof Error ? e.message : String(e), 2000)}`, { cause: e });
+  }
   model.eval();
   return { model, metadata };
 }
 
-/** Rebuilds a model from bytes written by modelToBytes/save. */
-export function modelFromBytes(bytes: Uint8Array, options: LoadModelOptions = {}): LoadedModel {
-  const { tensors, metadata } = decodeSafetensors(bytes, options);
-  return rebuild(tensors, metadata, options, 'the data');
+/** The error with `prefix: ` in front of its message (its code, e.g. ENOENT, and the original as cause kept). */
+function rewrap(e: unknown, prefix: string): Error {
+  const err = new Error(`${prefix}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code !== undefined) Object.assign(err, { code });
+  return err;
 }
 
-/** Saves weights and architecture to `path` (safetensors), atomically: the previous file survives a failed save. */
+function withContext<T>(prefix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw rewrap(e, prefix);
+  }
+}
+
+// ---------------------------------------------------------------- the public functions
+
+/** The model as safetensors bytes (weights + config in the metadata), for browsers or to send elsewhere. */
+export function modelToBytes(model: Module, options: SaveOptions = {}): Uint8Array {
+  return encodeSafetensors(stateRecord(model), modelMetadata(model, options.metadata));
+}
+
+/**
+ * Rebuilds a model from bytes written by modelToBytes/saveModel (or loads them into `options.into`); the model is
+ * returned in eval mode, with the file's metadata.
+ */
+export function modelFromBytes(bytes: Uint8Array, options: LoadModelOptions = {}): LoadedModel {
+  const { tensors, metadata } = withContext('modelFromBytes', () => decodeSafetensors(bytes, options));
+  return rebuild(tensors, metadata, options, 'modelFromBytes');
+}
+
+/** Saves weights and architecture to `path` (safetensors), atomically: a failed save leaves the previous file as it was. */
 export async function saveModel(model: Module, path: string, options: SaveOptions = {}): Promise<void> {
   await saveSafetensors(path, stateRecord(model), modelMetadata(model, options.metadata));
 }
 
-/** Loads a model saved by saveModel (returned in eval mode), with the file's metadata. */
+/** Loads a model file, rebuilt from its config (or into `options.into`), in eval mode, with the file's metadata. */
 export async function loadModelWithMetadata(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
-  const { tensors, metadata } = await loadSafetensors(path, options);
-  return rebuild(tensors, metadata, options, `'${path}'`);
+  const who = `loadModel: '${path}'`;
+  let contents: { tensors: Record<string, Tensor>; metadata: Record<string, string> };
+  try {
+    contents = await loadSafetensors(path, options);
+  } catch (e) {
+    throw rewrap(e, who);
+  }
+  return rebuild(contents.tensors, contents.metadata, options, who);
 }
 
-/** Loads a model saved by saveModel, rebuilt from its config (or into `options.into`), in eval mode. */
+/** Loads a model file, rebuilt from its config (or into `options.into`), in eval mode. */
 export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Module> {
   return (await loadModelWithMetadata(path, options)).model;
 }

@@ -341,7 +341,7 @@ export function readSafetensorsHeader(bytes: Uint8Array, options: DecodeOptions 
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
   const n = hi * 2 ** 32 + lo; // approximate above 2^53, which is far beyond every limit below anyway
-  if (n > cap) fail(`header length ${hi > 0 ? `>= ${hi * 2 ** 32}` : n} exceeds the limit of ${cap} bytes`);
+  if (n > cap) fail(`header length ${hi > 0 ? ((BigInt(hi) << 32n) | BigInt(lo)).toString() : n} exceeds the limit of ${cap} bytes`);
   if (n > bytes.length - 8) fail(`header length ${n} is larger than the ${bytes.length - 8} bytes that follow it`);
 
   let text: string;
