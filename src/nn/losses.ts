@@ -12,9 +12,10 @@ export interface ReductionOption {
   reduction?: Reduction;
 }
 
-function reduce(loss: Tensor, reduction: Reduction, op: string): Tensor {
+/** Applies the reduction; 'mean' divides the sum by `count` when given (weighted losses), else takes the mean. */
+function reduce(loss: Tensor, reduction: Reduction, op: string, count?: Tensor): Tensor {
   switch (reduction) {
-    case 'mean': return loss.mean();
+    case 'mean': return count ? loss.sum().div(count) : loss.mean();
     case 'sum': return loss.sum();
     case 'none': return loss;
     default: throw new Error(`${op}: reduction must be 'mean', 'sum' or 'none', got '${reduction as string}'`);
@@ -91,28 +92,37 @@ function checkClassTarget(op: string, input: Tensor, target: Tensor): void {
  * of the counted targets, as PyTorch.
  */
 export function nllLoss(logProbs: Tensor, target: Tensor, options: NllOptions = {}): Tensor {
-  const { weight = null, ignoreIndex = -100, reduction = 'mean' } = options;
-  if (target.dtype !== 'int32') throw new TypeError(`nllLoss: target must hold int32 class indices, got ${target.dtype}`);
-  checkClassTarget('nllLoss', logProbs, target);
+  const { losses, counted } = nllTerms('nllLoss', logProbs, target, options);
+  return reduce(losses, options.reduction ?? 'mean', 'nllLoss', counted);
+}
+
+/**
+ * The unreduced nll terms and the mask of targets not ignored (both shaped as target), and the sum of the weights
+ * the targets count with, the denominator of 'mean'; errors name `op`, the function the user called.
+ */
+function nllTerms(op: string, logProbs: Tensor, target: Tensor, options: NllOptions): { losses: Tensor; valid: Tensor; counted: Tensor } {
+  const { weight = null, ignoreIndex = -100 } = options;
+  if (target.dtype !== 'int32') throw new TypeError(`${op}: target must hold int32 class indices, got ${target.dtype}`);
+  checkClassTarget(op, logProbs, target);
   const C = logProbs.shape[logProbs.ndim === 1 ? 0 : 1];
+  checkClassWeight(op, weight, C);
   const lp = classesLast(logProbs);
   const t = target.reshape([-1]);
   const valid = t.ne(ignoreIndex);
   const safeT = where(valid, t, 0);
   const tData = safeT.data();
   for (let i = 0; i < tData.length; i++) {
-    if (tData[i] < 0 || tData[i] >= C) throw new RangeError(`nllLoss: target ${tData[i]} is out of bounds for ${C} classes`);
+    if (tData[i] < 0 || tData[i] >= C) throw new RangeError(`${op}: target ${tData[i]} is out of bounds for ${C} classes`);
   }
   const picked = lp.gather(1, safeT.unsqueeze(1)).squeeze(1);
-  let w = valid.to(lp.dtype);
-  if (weight) {
-    if (weight.ndim !== 1 || weight.shape[0] !== C) throw new RangeError(`nllLoss: weight of shape ${shapeStr(weight.shape)} must be [${C}]`);
-    w = w.mul(weight.indexSelect(0, safeT));
-  }
-  const losses = picked.mul(w).neg();
-  if (reduction === 'none') return losses.reshape(target.shape.slice());
-  if (reduction === 'sum') return losses.sum();
-  return losses.sum().div(w.sum());
+  const mask = valid.to(lp.dtype);
+  const w = weight ? mask.mul(weight.indexSelect(0, safeT)) : mask;
+  const shape = target.shape.slice();
+  return { losses: picked.mul(w).neg().reshape(shape), valid: mask.reshape(shape), counted: w.sum() };
+}
+
+function checkClassWeight(op: string, weight: Tensor | null, C: number): void {
+  if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) throw new RangeError(`${op}: weight of shape ${shapeStr(weight.shape)} must be [${C}]`);
 }
 
 /**
@@ -120,40 +130,31 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: NllOptions = 
  * input's shape (float); options as torch.nn.functional.cross_entropy.
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  const { weight = null, ignoreIndex = -100, reduction = 'mean', labelSmoothing = 0 } = options;
+  const { weight = null, reduction = 'mean', labelSmoothing = 0 } = options;
   if (!isFloat(input.dtype)) throw new TypeError(`crossEntropy: input must be float logits, got ${input.dtype}`);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new RangeError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   const classDim = input.ndim === 1 ? 0 : 1;
   const C = input.shape[classDim];
   const logp = logSoftmax(input, classDim);
-  const wShape = input.shape.map((_, i) => (i === classDim ? C : 1));
+  // -sum_c w_c q_c log p_c over the class dim, for a distribution q over classes (broadcast to the input)
+  const againstDistribution = (q: Tensor | number) => {
+    checkClassWeight('crossEntropy', weight, C);
+    const terms = logp.mul(q);
+    return (weight ? terms.mul(weight.reshape(input.shape.map((_, i) => (i === classDim ? C : 1)))) : terms).sum(classDim).neg();
+  };
   if (isFloat(target.dtype)) {
     if (!shapesEqual(input.shape, target.shape)) {
       throw new RangeError(`crossEntropy: probability target of shape ${shapeStr(target.shape)} must match input ${shapeStr(input.shape)}`);
     }
-    const p = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / C) : target;
-    let terms = logp.mul(p);
-    if (weight) terms = terms.mul(weight.reshape(wShape));
-    const losses = terms.sum(classDim).neg();
-    if (reduction === 'none') return losses;
-    if (reduction === 'sum') return losses.sum();
-    return input.ndim === 1 ? losses : losses.sum().div(losses.size);
+    const q = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / C) : target;
+    return reduce(againstDistribution(q), reduction, 'crossEntropy');
   }
-  const nll = nllLoss(logp, target, { weight, ignoreIndex, reduction });
-  if (labelSmoothing === 0) return nll;
-  // PyTorch: (1 - s) * nll + s / C * (-sum_c w_c log p_c), ignored targets masked, same reduction denominators
-  let smoothTerms = logp;
-  if (weight) smoothTerms = smoothTerms.mul(weight.reshape(wShape));
-  const valid = target.ne(ignoreIndex).to(input.dtype);
-  const smooth = smoothTerms.sum(classDim).neg().mul(valid);
-  let smoothReduced: Tensor;
-  if (reduction === 'none') smoothReduced = smooth;
-  else if (reduction === 'sum') smoothReduced = smooth.sum();
-  else {
-    const denom = weight ? weight.indexSelect(0, where(target.ne(ignoreIndex), target, 0).reshape([-1])).mul(valid.reshape([-1])).sum() : valid.sum();
-    smoothReduced = smooth.sum().div(denom);
-  }
-  return nll.mul(1 - labelSmoothing).add(smoothReduced.mul(labelSmoothing / C));
+  const { losses, valid, counted } = nllTerms('crossEntropy', logp, target, options);
+  if (labelSmoothing === 0) return reduce(losses, reduction, 'crossEntropy', counted);
+  // PyTorch: (1 - s) nll + s/C * (-sum_c w_c log p_c), the second term zero where the target is ignored, both 'mean'
+  // terms divided by the counted weights
+  const smooth = againstDistribution(1).mul(valid);
+  return reduce(losses.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing / C)), reduction, 'crossEntropy', counted);
 }
 
 export interface BceOptions extends ReductionOption {
