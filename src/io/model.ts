@@ -6,8 +6,9 @@
  * A model file is untrusted input twice over: its safetensors part is checked by decodeSafetensors, and its config
  * is checked here before anything is built from it: it must be a tree of {type, args?, children?} objects of bounded
  * depth and size, and the built-in layers it names must not ask for more parameter values than the file can supply
- * (so a forged config cannot make the loader allocate gigabytes). Every failure is an Error naming the function and
- * the source, e.g. `loadModel: 'm.safetensors': ...` or `modelFromBytes: ...`.
+ * (so a forged config cannot make the loader allocate gigabytes). A malformed safetensors part gives the decoder's
+ * "safetensors: ..." errors (naming the file where the file itself is at fault: missing, too large, not a file);
+ * every later failure names the function and the source: `loadModel: 'm.safetensors': ...`, `modelFromBytes: ...`.
  */
 import { moduleFromConfig, type Module, type ModuleConfig } from '../nn/module.js';
 import { noGrad } from '../autograd/engine.js';
@@ -215,22 +216,6 @@ function rebuild(tensors: Record<string, Tensor>, metadata: Record<string, strin
   return { model, metadata };
 }
 
-/** The error with `prefix: ` in front of its message (its code, e.g. ENOENT, and the original as cause kept). */
-function rewrap(e: unknown, prefix: string): Error {
-  const err = new Error(`${prefix}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  const code = (e as { code?: unknown } | null)?.code;
-  if (code !== undefined) Object.assign(err, { code });
-  return err;
-}
-
-function withContext<T>(prefix: string, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw rewrap(e, prefix);
-  }
-}
-
 // ---------------------------------------------------------------- the public functions
 
 /** The model as safetensors bytes (weights + config in the metadata), for browsers or to send elsewhere. */
@@ -243,7 +228,7 @@ export function modelToBytes(model: Module, options: SaveOptions = {}): Uint8Arr
  * returned in eval mode, with the file's metadata.
  */
 export function modelFromBytes(bytes: Uint8Array, options: LoadModelOptions = {}): LoadedModel {
-  const { tensors, metadata } = withContext('modelFromBytes', () => decodeSafetensors(bytes, options));
+  const { tensors, metadata } = decodeSafetensors(bytes, options);
   return rebuild(tensors, metadata, options, 'modelFromBytes');
 }
 
@@ -254,14 +239,8 @@ export async function saveModel(model: Module, path: string, options: SaveOption
 
 /** Loads a model file, rebuilt from its config (or into `options.into`), in eval mode, with the file's metadata. */
 export async function loadModelWithMetadata(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
-  const who = `loadModel: '${path}'`;
-  let contents: { tensors: Record<string, Tensor>; metadata: Record<string, string> };
-  try {
-    contents = await loadSafetensors(path, options);
-  } catch (e) {
-    throw rewrap(e, who);
-  }
-  return rebuild(contents.tensors, contents.metadata, options, who);
+  const { tensors, metadata } = await loadSafetensors(path, options);
+  return rebuild(tensors, metadata, options, `loadModel: '${path}'`);
 }
 
 /** Loads a model file, rebuilt from its config (or into `options.into`), in eval mode. */
