@@ -128,40 +128,23 @@ registerModule('Conv1d', (c) => {
 });
 
 /** Transposed 2-D convolution ("deconvolution"); weight [inChannels, outChannels/groups, kH, kW] as PyTorch. */
-export class ConvTranspose2d extends Module {
-  weight: Parameter;
-  bias: Parameter | null;
-  readonly stride: Pair;
-  readonly padding: Pair;
+export class ConvTranspose2d extends ConvNd {
+  declare readonly padding: Pair;
   readonly outputPadding: Pair;
-  readonly dilation: Pair;
-  readonly groups: number;
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: Pair, options: { stride?: Pair; padding?: Pair; outputPadding?: Pair; dilation?: Pair; groups?: number; bias?: boolean } = {}) {
-    super();
-    positiveInt('ConvTranspose2d', 'inChannels', inChannels);
-    positiveInt('ConvTranspose2d', 'outChannels', outChannels);
-    this.stride = options.stride ?? 1;
-    this.padding = options.padding ?? 0;
-    this.outputPadding = options.outputPadding ?? 0;
-    this.dilation = options.dilation ?? 1;
-    this.groups = options.groups ?? 1;
-    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new RangeError(`ConvTranspose2d: inChannels ${inChannels} and outChannels ${outChannels} must both be divisible by groups ${this.groups}`);
-    }
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: { stride?: Pair; padding?: Pair; outputPadding?: Pair; dilation?: Pair; groups?: number; bias?: boolean } = {}) {
     const [kh, kw] = kernelPair(kernelSize);
-    this.weight = new Parameter(zeros([inChannels, outChannels / this.groups, kh, kw]));
-    this.bias = options.bias === false ? null : new Parameter(zeros([outChannels]));
-    // PyTorch computes fan_in from weight.shape[1] * kernel for transposed convs too
-    resetLinearLike(this.weight, this.bias);
+    // PyTorch computes fan_in from weight.shape[1] * kernel for transposed convs too, as resetLinearLike does
+    super('ConvTranspose2d', inChannels, outChannels, kernelSize, [inChannels, outChannels / (options.groups ?? 1), kh, kw], options);
+    this.outputPadding = options.outputPadding ?? 0;
   }
   forward(x: Tensor): Tensor {
     return F.convTranspose2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups });
   }
   protected override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, kernelSize=${pairStr(this.kernelSize)}, stride=${pairStr(this.stride)}, padding=${pairStr(this.padding)}`;
+    return super.extraRepr() + (this.outputPadding !== 0 ? `, outputPadding=${pairStr(this.outputPadding)}` : '');
   }
   override config(): ModuleConfig {
-    return { type: 'ConvTranspose2d', args: { inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, outputPadding: this.outputPadding, dilation: this.dilation, groups: this.groups, bias: this.bias !== null } };
+    return { type: 'ConvTranspose2d', args: { ...this.convArgs(), outputPadding: this.outputPadding } };
   }
 }
 registerModule('ConvTranspose2d', (c) => {

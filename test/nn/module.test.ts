@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { manualSeed, noGrad, ones, randn, tensor, zeros, type Tensor } from '../../src/index.js';
 import {
-  BatchNorm1d, BatchNorm2d, Conv2d, Dropout, Embedding, Flatten, LayerNorm, Linear, MaxPool2d, Module, ModuleDict,
+  BatchNorm1d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, Embedding, Flatten, LayerNorm, Linear, MaxPool2d, Module, ModuleDict,
   ModuleList, Parameter, ReLU, Sequential, moduleFromConfig, registerModule, type ModuleConfig,
 } from '../../src/nn/index.js';
 
@@ -279,6 +279,9 @@ describe('Module: apply, zeroGrad, dtype, toString', () => {
     const count = 4 * 9 + 4 + 4 + 4 + 196 * 10 + 10;
     assert.equal(model.numParameters(), count);
     assert.equal(lines[9], `Parameters: ${count.toLocaleString('en-US')}`);
+    assert.equal(new ConvTranspose2d(4, 2, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2, bias: false }).repr(),
+      'ConvTranspose2d(4, 2, kernelSize=3, stride=2, padding=1, groups=2, bias=false, outputPadding=1)');
+    assert.equal(new Conv2d(3, 6, [3, 5], { dilation: [1, 2] }).repr(), 'Conv2d(3, 6, kernelSize=(3, 5), stride=1, dilation=(1, 2))');
     // nested custom modules indent their children; frozen parameters are counted apart
     const net = new Net();
     net.scale.requiresGrad = false;
