@@ -98,8 +98,12 @@ async function runImpl(w: Workload, impl: ImplId): Promise<Record<string, Cell>>
       cells = await w.tfjs(await useTfBackend(backend), backend);
     }
   } catch (e) {
-    if (impl === 'myelin') throw e;
-    const na = reason(e);
+    // a peer lacking a feature is expected; Myelin failing is a bug: shown in the table, and the exit status is 1
+    if (impl === 'myelin') {
+      myelinFailures.push(`${w.name}: ${e instanceof Error ? e.stack : e}`);
+      log(`  myelin    FAILED: ${e instanceof Error ? e.stack : e}`);
+    }
+    const na = impl === 'myelin' ? `error: ${reason(e)}` : reason(e);
     cells = Object.fromEntries(w.metrics.map((m) => [m.key, { na }]));
   }
   const summary = w.metrics.map((m) => `${m.label} ${describe(cells[m.key])}`).join('; ');
@@ -109,6 +113,9 @@ async function runImpl(w: Workload, impl: ImplId): Promise<Record<string, Cell>>
 }
 
 const IMPLS: ImplId[] = ['myelin', 'tfjs-cpu', 'tfjs-wasm'];
+
+/** Workloads where Myelin threw (the run still completes). */
+const myelinFailures: string[] = [];
 
 export interface Report {
   machine: MachineInfo;
@@ -134,7 +141,13 @@ export async function runBench(args: Args): Promise<Report> {
   const t0 = performance.now();
   const c0 = cpuSeconds();
   const loadStart = os.loadavg()[0];
-  const myelinBackend = chooseBackend(args.backend);
+  let myelinBackend: string;
+  try {
+    myelinBackend = chooseBackend(args.backend);
+  } catch (e) {
+    process.stderr.write(`bench: ${e instanceof Error ? e.message : e}\n`);
+    process.exit(2);
+  }
   const machine = machineInfo();
   const tfjs = { version: tfVersion(), wasm: await tfWasmFeatures() };
   log(`Myelin backend: ${myelinBackend}; TensorFlow.js ${tfjs.version} (wasm: ${tfjs.wasm}); ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
@@ -236,6 +249,10 @@ async function main(): Promise<void> {
     const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/RESULTS.md');
     fs.writeFileSync(file, resultsMarkdown(report));
     log(`wrote ${file}`);
+  }
+  if (myelinFailures.length) {
+    log(`bench: Myelin failed in ${myelinFailures.length} workload(s): ${myelinFailures.map((f) => f.split(':')[0]).join(', ')}`);
+    process.exitCode = 1;
   }
 }
 

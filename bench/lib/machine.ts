@@ -22,18 +22,30 @@ function cpuModel(): string {
   return os.cpus()[0]?.model?.trim() || 'unknown';
 }
 
-function flags(): string[] {
+/** Family/model numbers and the vector flags that matter for kernels, from /proc/cpuinfo (Linux). */
+function details(): string[] {
   try {
-    const m = /^flags\s*:\s*(.+)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m) return m[1].split(/\s+/).filter((f) => ['avx2', 'fma', 'avx512f'].includes(f));
+    const text = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.+)$`, 'm').exec(text)?.[1].trim();
+    const out: string[] = [];
+    const family = field('cpu family');
+    const model = field('model');
+    if (family && model) {
+      out.push(`family ${family} model ${model}`);
+      // AMD family 25 (19h), models 00h-0Fh: Zen 3 (EPYC Milan)
+      if (field('vendor_id') === 'AuthenticAMD' && family === '25' && Number(model) < 16) out.push('Zen 3');
+    }
+    const flags = (field('flags') ?? '').split(/\s+/);
+    out.push(...['avx2', 'fma', 'avx512f'].filter((f) => flags.includes(f)));
+    if (flags.includes('hypervisor')) out.push('virtual machine');
+    return out;
   } catch {
-    // no flags on this platform
+    return [];
   }
-  return [];
 }
 
 export function machineInfo(): MachineInfo {
-  const f = flags();
+  const f = details();
   return {
     cpu: cpuModel() + (f.length ? ` (${f.join(', ')})` : ''),
     cores: os.availableParallelism ? os.availableParallelism() : os.cpus().length,
