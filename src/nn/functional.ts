@@ -29,6 +29,10 @@ export interface BatchNormOptions {
   runningVar?: Tensor | null;
   weight?: Tensor | null;
   bias?: Tensor | null;
+  /**
+   * Normalise with the batch's statistics (updating the running ones, if given) rather than the running ones. Defaults
+   * to PyTorch's false when running statistics are given, and to true without them (the only mode that works then).
+   */
   training?: boolean;
   momentum?: number;
   eps?: number;
@@ -39,7 +43,8 @@ export interface BatchNormOptions {
  * statistics and updates the running ones in place (unbiased variance, as PyTorch); in eval it uses the running ones.
  */
 export function batchNorm(x: Tensor, options: BatchNormOptions = {}): Tensor {
-  const { runningMean = null, runningVar = null, weight = null, bias = null, training = true, momentum = 0.1, eps = 1e-5 } = options;
+  const { runningMean = null, runningVar = null, weight = null, bias = null, momentum = 0.1, eps = 1e-5 } = options;
+  const training = options.training ?? !(runningMean && runningVar);
   if (x.ndim < 2) throw new RangeError(`batchNorm: expects input of shape [N, C, ...], got ${shapeStr(x.shape)}`);
   const C = x.shape[1];
   const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);

@@ -76,6 +76,15 @@ describe('F.* agree with the layers', () => {
     }
   });
 
+  it('batchNorm defaults as PyTorch: eval with running statistics, batch statistics without them', () => {
+    const x = randn([6, 3]);
+    const rm = randn([3]), rv = randn([3]).abs().add(0.5);
+    const before = Array.from(rm.data());
+    same(F.batchNorm(x, { runningMean: rm, runningVar: rv }), F.batchNorm(x, { runningMean: rm, runningVar: rv, training: false }), 'with running statistics');
+    assert.deepEqual(Array.from(rm.data()), before, 'eval leaves the running statistics alone');
+    same(F.batchNorm(x), F.batchNorm(x, { training: true }), 'without running statistics');
+  });
+
   it('layerNorm, as LayerNorm', () => {
     const ln = new LayerNorm([3, 4], { eps: 1e-3 });
     noGrad(() => ln.weight!.copy_(randn([3, 4])));
