@@ -44,6 +44,7 @@ export function l1Loss(input: Tensor, target: Tensor, { reduction = 'mean' }: Re
 /** 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta. */
 export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = 'mean', beta = 1 }: ReductionOption & { beta?: number } = {}): Tensor {
   sameShape('smoothL1Loss', input, target);
+  if (!(beta >= 0)) throw new RangeError(`smoothL1Loss: beta must be >= 0, got ${beta}`);
   if (beta === 0) {
     // |diff|, with PyTorch's input gradient -1 (not 0) where input == target
     const diff = input.sub(target);
@@ -56,6 +57,7 @@ export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = 'mean'
 /** 0.5 d^2 where |d| <= delta, else delta (|d| - 0.5 delta). */
 export function huberLoss(input: Tensor, target: Tensor, { reduction = 'mean', delta = 1 }: ReductionOption & { delta?: number } = {}): Tensor {
   sameShape('huberLoss', input, target);
+  if (!(delta > 0)) throw new RangeError(`huberLoss: delta must be > 0, got ${delta}`);
   const d = abs(input.sub(target));
   return reduce(where(d.le(delta), d.square().mul(0.5), d.sub(0.5 * delta).mul(delta)), reduction, 'huberLoss');
 }

@@ -124,6 +124,7 @@ describe('F.* and layer errors name the op and the shapes', () => {
   it('linear', () => {
     assert.throws(() => F.linear(zeros([2, 3]), zeros([4, 5])), /linear: input of shape \[2,3\] does not end in 5 features \(weight \[4,5\]\)/);
     assert.throws(() => new Linear(0, 3), /Linear: inFeatures must be a positive integer, got 0/);
+    assert.throws(() => F.linear(zeros([2, 3]), zeros([3])), /linear: weight must be 2-D \[outFeatures, inFeatures\], got shape \[3\]/);
   });
   it('batchNorm', () => {
     assert.throws(() => F.batchNorm(zeros([1, 3])), /batchNorm: expected more than 1 value per channel when training, got input \[1,3\]/);
@@ -150,6 +151,8 @@ describe('F.* and layer errors name the op and the shapes', () => {
     ] as const) {
       assert.throws(f, new RegExp(`${name}: reduction must be 'mean', 'sum' or 'none', got 'avg'`));
     }
+    assert.throws(() => F.smoothL1Loss(zeros([2]), zeros([2]), { beta: -1 }), /smoothL1Loss: beta must be >= 0, got -1/);
+    assert.throws(() => F.huberLoss(zeros([2]), zeros([2]), { delta: 0 }), /huberLoss: delta must be > 0, got 0/);
     assert.throws(() => F.crossEntropy(zeros([2, 3]), zeros([2, 3]), { weight: ones([4]) }), /crossEntropy: weight of shape \[4\] must be \[3\]/);
   });
 });
