@@ -238,6 +238,11 @@ export class Unflatten extends Module {
   }
   forward(x: Tensor): Tensor {
     const d = this.dim < 0 ? this.dim + x.ndim : this.dim;
+    const known = this.unflattenedSize.filter((n) => n !== -1).reduce((a, b) => a * b, 1);
+    const fits = this.unflattenedSize.includes(-1) ? known > 0 && x.shape[d] % known === 0 : known === x.shape[d];
+    if (d < 0 || d >= x.ndim || !fits) {
+      throw new RangeError(`Unflatten: sizes ${shapeStr(this.unflattenedSize)} do not multiply up to dim ${this.dim} of input ${shapeStr(x.shape)}`);
+    }
     return x.reshape([...x.shape.slice(0, d), ...this.unflattenedSize, ...x.shape.slice(d + 1)]);
   }
   protected override extraRepr(): string {

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { manualSeed, noGrad, ones, randn, tensor, zeros, type Tensor } from '../../src/index.js';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, Dropout, ELU, Embedding, F,
-  GELU, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sigmoid, Softmax, Softplus, Tanh, type Module,
+  GELU, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sigmoid, Softmax, Softplus, Tanh, Unflatten, type Module,
 } from '../../src/nn/index.js';
 import { gradcheck, rand64 } from '../helpers/gradcheck.js';
 
@@ -132,6 +132,13 @@ describe('F.* and layer errors name the op and the shapes', () => {
     assert.throws(() => F.batchNorm(zeros([4, 3]), { training: false }), /batchNorm: eval mode needs running statistics/);
     assert.throws(() => new BatchNorm2d(3).forward(zeros([2, 3, 4])), /BatchNorm2d: expected input with 4 dims and 3 channels in dim 1, got shape \[2,3,4\]/);
     assert.throws(() => new BatchNorm1d(3).forward(zeros([2, 4])), /BatchNorm1d: expected input with 2 or 3 dims and 3 channels in dim 1, got shape \[2,4\]/);
+  });
+  it('Unflatten and Embedding', () => {
+    assert.throws(() => new Unflatten(1, [2, 4]).forward(zeros([3, 6])), /Unflatten: sizes \[2,4\] do not multiply up to dim 1 of input \[3,6\]/);
+    assert.throws(() => new Unflatten(2, [2, 3]).forward(zeros([3, 6])), /Unflatten: sizes \[2,3\] do not multiply up to dim 2 of input \[3,6\]/);
+    assert.deepEqual(new Unflatten(-1, [2, -1]).forward(zeros([3, 6])).shape, [3, 2, 3]);
+    assert.throws(() => new Embedding(3, 2).forward(tensor([0, 3], { dtype: 'int32' })), /index 3 is out of bounds for dimension of size 3/);
+    assert.throws(() => new Embedding(3, 2).forward(tensor([0, 1])), /embedding: indices must be int32, got float32/);
   });
   it('layerNorm', () => {
     assert.throws(() => F.layerNorm(zeros([2, 3]), [4]), /layerNorm: input of shape \[2,3\] does not end in normalizedShape \[4\]/);
