@@ -1,0 +1,241 @@
+/**
+ * Elementwise float32 kernels. Unary ops run over contiguous arrays; binary ops, comparisons, where and copies take
+ * rows: the host passes a table of row start offsets (elements) for every operand plus the innermost dimension's
+ * length and strides, so any broadcast or strided layout reduces to a loop over rows, and each row takes a SIMD path
+ * when its strides are 1 (or 0: a broadcast scalar).
+ */
+import { verf, vexp, vexpm1, vlog, vlog1pPos, vsigmoid, vtanh } from './vmath';
+
+// unary op codes (keep in step with src/backend/wasm/ops.ts)
+const U_IDENTITY = 0, U_NEG = 1, U_ABS = 2, U_EXP = 3, U_LOG = 4, U_SQRT = 5, U_RSQRT = 6, U_SIN = 7, U_COS = 8;
+const U_TANH = 9, U_SIGMOID = 10, U_RELU = 11, U_LEAKY = 12, U_ELU = 13, U_GELU = 14, U_SOFTPLUS = 15, U_ERF = 16;
+const U_SIGN = 17, U_FLOOR = 18, U_CEIL = 19, U_ROUND = 20, U_RECIP = 21, U_SQUARE = 22;
+
+// @ts-ignore: decorator
+@inline function unaryVec(op: i32, x: v128, alpha: f32, beta: f32): v128 {
+  switch (op) {
+    case U_IDENTITY: return x;
+    case U_NEG: return f32x4.neg(x);
+    case U_ABS: return f32x4.abs(x);
+    case U_EXP: return vexp(x);
+    case U_LOG: return vlog(x);
+    case U_SQRT: return f32x4.sqrt(x);
+    case U_RSQRT: return f32x4.div(f32x4.splat(1), f32x4.sqrt(x));
+    case U_TANH: return vtanh(x);
+    case U_SIGMOID: return vsigmoid(x);
+    // x > 0 ? x : 0, as the reference backend (NaN gives 0)
+    case U_RELU: return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
+    case U_LEAKY: return v128.bitselect(x, f32x4.mul(x, f32x4.splat(alpha)), f32x4.gt(x, f32x4.splat(0)));
+    case U_ELU: return v128.bitselect(x, f32x4.mul(vexpm1(x), f32x4.splat(alpha)), f32x4.gt(x, f32x4.splat(0)));
+    case U_GELU: {
+      const e = verf(f32x4.mul(x, f32x4.splat(0.7071067811865476)));
+      return f32x4.mul(f32x4.mul(x, f32x4.splat(0.5)), f32x4.add(f32x4.splat(1), e));
+    }
+    case U_SOFTPLUS: {
+      // x*beta > threshold ? x : log1p(exp(beta x)) / beta
+      const bx = f32x4.mul(x, f32x4.splat(beta));
+      const sp = f32x4.div(vlog1pPos(vexp(bx)), f32x4.splat(beta));
+      return v128.bitselect(x, sp, f32x4.gt(bx, f32x4.splat(alpha)));
+    }
+    case U_ERF: return verf(x);
+    case U_SIGN: {
+      const pos = v128.and(f32x4.gt(x, f32x4.splat(0)), f32x4.splat(1));
+      const neg = v128.and(f32x4.lt(x, f32x4.splat(0)), f32x4.splat(-1));
+      return v128.or(pos, neg);
+    }
+    case U_FLOOR: return f32x4.floor(x);
+    case U_CEIL: return f32x4.ceil(x);
+    case U_ROUND: return f32x4.nearest(x);
+    case U_RECIP: return f32x4.div(f32x4.splat(1), x);
+    case U_SQUARE: return f32x4.mul(x, x);
+    default: return x;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function unaryScalar(op: i32, x: f32, alpha: f32, beta: f32): f32 {
+  if (op == U_SIN) return <f32>Math.sin(<f64>x);
+  if (op == U_COS) return <f32>Math.cos(<f64>x);
+  return f32x4.extract_lane(unaryVec(op, f32x4.splat(x), alpha, beta), 0);
+}
+
+/** out[i] = op(x[i]) for i < n (contiguous float32). */
+export function unaryF32(op: i32, n: i32, x: usize, out: usize, alpha: f32, beta: f32): void {
+  let i = 0;
+  if (op == U_SIN || op == U_COS) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(out + o, unaryScalar(op, load<f32>(x + o), alpha, beta));
+    }
+    return;
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, unaryVec(op, v128.load(x + o), alpha, beta));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, unaryScalar(op, load<f32>(x + o), alpha, beta));
+  }
+}
+
+// binary op codes
+const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_POW = 4, B_MAX = 5, B_MIN = 6;
+
+// @ts-ignore: decorator
+@inline function binaryVec(op: i32, a: v128, b: v128): v128 {
+  switch (op) {
+    case B_ADD: return f32x4.add(a, b);
+    case B_SUB: return f32x4.sub(a, b);
+    case B_MUL: return f32x4.mul(a, b);
+    case B_DIV: return f32x4.div(a, b);
+    case B_MAX: return f32x4.max(a, b);
+    case B_MIN: return f32x4.min(a, b);
+    default: return a;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function binaryScalar(op: i32, a: f32, b: f32): f32 {
+  switch (op) {
+    case B_ADD: return a + b;
+    case B_SUB: return a - b;
+    case B_MUL: return a * b;
+    case B_DIV: return a / b;
+    case B_POW: return <f32>Math.pow(<f64>a, <f64>b);
+    case B_MAX: return a != a || b != b ? NaN : (a > b ? a : b);
+    case B_MIN: return a != a || b != b ? NaN : (a < b ? a : b);
+    default: return a;
+  }
+}
+
+function binaryRow(op: i32, n: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize): void {
+  let i = 0;
+  if (op != B_POW) {
+    if (sa == 1 && sb == 1) {
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(out + o, binaryVec(op, v128.load(a + o), v128.load(b + o)));
+      }
+    } else if (sa == 1 && sb == 0) {
+      const vb = v128.load32_splat(b);
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(out + o, binaryVec(op, v128.load(a + o), vb));
+      }
+    } else if (sa == 0 && sb == 1) {
+      const va = v128.load32_splat(a);
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        v128.store(out + o, binaryVec(op, va, v128.load(b + o)));
+      }
+    }
+  }
+  const saB = <usize>sa << 2, sbB = <usize>sb << 2;
+  for (; i < n; i++) {
+    store<f32>(out + (<usize>i << 2), binaryScalar(op, load<f32>(a + <usize>i * saB), load<f32>(b + <usize>i * sbB)));
+  }
+}
+
+/**
+ * out (contiguous, rows x n) = a op b. Row r of a starts at element offset aRows[r] (an i32 table), likewise b;
+ * within a row the strides are sa and sb (0 for broadcast).
+ */
+export function binaryF32(op: i32, rows: i32, n: i32, a: usize, aRows: usize, sa: i32, b: usize, bRows: usize, sb: i32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const ro = <usize>r << 2;
+    const pa = a + (<usize>load<i32>(aRows + ro) << 2);
+    const pb = b + (<usize>load<i32>(bRows + ro) << 2);
+    binaryRow(op, n, pa, sa, pb, sb, out + ((<usize>r * <usize>n) << 2));
+  }
+}
+
+// comparison op codes (output bool bytes)
+const C_EQ = 0, C_NE = 1, C_LT = 2, C_LE = 3, C_GT = 4, C_GE = 5;
+
+// @ts-ignore: decorator
+@inline function compareScalar(op: i32, a: f32, b: f32): u8 {
+  switch (op) {
+    case C_EQ: return <u8>(a == b);
+    case C_NE: return <u8>(a != b);
+    case C_LT: return <u8>(a < b);
+    case C_LE: return <u8>(a <= b);
+    case C_GT: return <u8>(a > b);
+    case C_GE: return <u8>(a >= b);
+    default: return 0;
+  }
+}
+
+/** Like binaryF32 for comparisons: out is bytes 0/1. */
+export function compareF32(op: i32, rows: i32, n: i32, a: usize, aRows: usize, sa: i32, b: usize, bRows: usize, sb: i32, out: usize): void {
+  const saB = <usize>sa << 2, sbB = <usize>sb << 2;
+  for (let r = 0; r < rows; r++) {
+    const ro = <usize>r << 2;
+    const pa = a + (<usize>load<i32>(aRows + ro) << 2);
+    const pb = b + (<usize>load<i32>(bRows + ro) << 2);
+    const po = out + <usize>r * <usize>n;
+    for (let i = 0; i < n; i++) {
+      store<u8>(po + <usize>i, compareScalar(op, load<f32>(pa + <usize>i * saB), load<f32>(pb + <usize>i * sbB)));
+    }
+  }
+}
+
+/** out = cond ? a : b, with cond bytes and float32 a, b; row tables as in binaryF32. */
+export function whereF32(
+  rows: i32, n: i32, c: usize, cRows: usize, sc: i32, a: usize, aRows: usize, sa: i32, b: usize, bRows: usize, sb: i32, out: usize,
+): void {
+  const saB = <usize>sa << 2, sbB = <usize>sb << 2, scB = <usize>sc;
+  for (let r = 0; r < rows; r++) {
+    const ro = <usize>r << 2;
+    const pc = c + <usize>load<i32>(cRows + ro);
+    const pa = a + (<usize>load<i32>(aRows + ro) << 2);
+    const pb = b + (<usize>load<i32>(bRows + ro) << 2);
+    const po = out + ((<usize>r * <usize>n) << 2);
+    for (let i = 0; i < n; i++) {
+      const v = load<u8>(pc + <usize>i * scB) ? load<f32>(pa + <usize>i * saB) : load<f32>(pb + <usize>i * sbB);
+      store<f32>(po + (<usize>i << 2), v);
+    }
+  }
+}
+
+/**
+ * Strided copy of `size`-byte elements (size 1 or 4): row r copies n elements from src (+ srcRows[r] elements,
+ * stride ss) to dst (+ dstRows[r] elements, stride sd).
+ */
+export function copyRows(size: i32, rows: i32, n: i32, dst: usize, dstRows: usize, sd: i32, src: usize, srcRows: usize, ss: i32): void {
+  const sh = size == 4 ? 2 : 0;
+  const sdB = <usize>sd << sh, ssB = <usize>ss << sh;
+  for (let r = 0; r < rows; r++) {
+    const ro = <usize>r << 2;
+    const pd = dst + (<usize>load<i32>(dstRows + ro) << sh);
+    const ps = src + (<usize>load<i32>(srcRows + ro) << sh);
+    if (sd == 1 && ss == 1) {
+      memory.copy(pd, ps, <usize>n << sh);
+    } else if (size == 4) {
+      if (sd == 1 && ss == 0) {
+        const v = v128.load32_splat(ps);
+        let i = 0;
+        for (; i + 4 <= n; i += 4) v128.store(pd + (<usize>i << 2), v);
+        for (; i < n; i++) store<u32>(pd + (<usize>i << 2), load<u32>(ps));
+      } else {
+        for (let i = 0; i < n; i++) store<u32>(pd + <usize>i * sdB, load<u32>(ps + <usize>i * ssB));
+      }
+    } else {
+      for (let i = 0; i < n; i++) store<u8>(pd + <usize>i * sdB, load<u8>(ps + <usize>i * ssB));
+    }
+  }
+}
+
+/** Contiguous dtype conversions into float32. kind 0: int32 -> float32, 1: bool bytes -> float32. */
+export function toF32(kind: i32, n: i32, src: usize, dst: usize): void {
+  let i = 0;
+  if (kind == 0) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, f32x4.convert_i32x4_s(v128.load(src + o)));
+    }
+    for (; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i32>(src + (<usize>i << 2)));
+  } else {
+    for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<u8>(src + <usize>i) ? 1 : 0);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Finds, checks and compiles the kernel module. Four builds of assembly/ are committed in ./bin:
+ *   myelin-simd.wasm, myelin-relaxed.wasm         SIMD128 / relaxed SIMD (f32x4.relaxed_madd), private memory
+ *   myelin-simd-mt.wasm, myelin-relaxed-mt.wasm   the same importing a shared memory (worker threads)
+ * Relaxed SIMD is used where the engine validates it (current Chrome; Node 20 only with
+ * --experimental-wasm-relaxed-simd); the shared builds where SharedArrayBuffer exists (Node; browsers only when
+ * cross-origin isolated).
+ *
+ * Node reads the files relative to this module (next to the compiled JS when the build copied them there, else from
+ * the source tree); browsers fetch them by URL (bundlers pick up the `new URL(..., import.meta.url)` literals).
+ */
+
+export interface KernelExports {
+  heapBase(): number;
+  sgemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number,
+    c: number, ldc: number, accumulate: number, ws: number): void;
+  sgemmWorkspace(N: number): number;
+  unaryF32(op: number, n: number, x: number, out: number, alpha: number, beta: number): void;
+  binaryF32(op: number, rows: number, n: number, a: number, aRows: number, sa: number, b: number, bRows: number, sb: number, out: number): void;
+  compareF32(op: number, rows: number, n: number, a: number, aRows: number, sa: number, b: number, bRows: number, sb: number, out: number): void;
+  whereF32(rows: number, n: number, c: number, cRows: number, sc: number, a: number, aRows: number, sa: number,
+    b: number, bRows: number, sb: number, out: number): void;
+  copyRows(size: number, rows: number, n: number, dst: number, dstRows: number, sd: number, src: number, srcRows: number, ss: number): void;
+  toF32(kind: number, n: number, src: number, dst: number): void;
+  reduceF32(op: number, nko: number, koTab: number, kn: number, ks: number, nro: number, roTab: number, rn: number, rs: number,
+    x: number, out: number, ws: number): void;
+  softmaxRows(rows: number, n: number, x: number, out: number, log: number): void;
+  softmaxCols(outer: number, n: number, inner: number, x: number, out: number, log: number, ws: number): void;
+  argReduceF32(isMax: number, rows: number, x: number, rowTab: number, n: number, s: number, out: number): void;
+  im2col(x: number, nb: number, grp: number, g: number, col: number): void;
+  col2im(col: number, nb: number, grp: number, g: number, dx: number): void;
+  swap01(A: number, B: number, L: number, src: number, dst: number): void;
+  maxPool2d(planes: number, x: number, p: number, out: number, idx: number): void;
+  maxPool2dBackward(planes: number, HW: number, OHW: number, g: number, idx: number, dx: number): void;
+  avgPool2d(planes: number, x: number, p: number, out: number): void;
+  avgPool2dBackward(planes: number, g: number, p: number, dx: number): void;
+}
+
+export interface LoadedModule {
+  module: WebAssembly.Module;
+  /** the module imports a shared memory (threads possible) */
+  shared: boolean;
+  relaxed: boolean;
+  variant: string;
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
+
+// f32x4.relaxed_madd in a one-function module: validates only where relaxed SIMD is on
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  253, 133, 2, 11,
+]);
+
+export function relaxedSimdSupported(): boolean {
+  try {
+    return WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+export function sharedMemorySupported(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    const m = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return m.buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+/** URLs of one variant: next to this module first (dist after `npm run build`, or a bundle), then the source tree. */
+function variantUrls(variant: string): URL[] {
+  let near: URL;
+  switch (variant) {
+    case 'myelin-simd': near = new URL('./bin/myelin-simd.wasm', import.meta.url); break;
+    case 'myelin-relaxed': near = new URL('./bin/myelin-relaxed.wasm', import.meta.url); break;
+    case 'myelin-simd-mt': near = new URL('./bin/myelin-simd-mt.wasm', import.meta.url); break;
+    default: near = new URL('./bin/myelin-relaxed-mt.wasm', import.meta.url); break;
+  }
+  // compiled JS runs from dist/src/backend/wasm/: the committed binaries are in src/backend/wasm/bin/
+  const tree = new URL(`../../../../src/backend/wasm/bin/${variant}.wasm`, import.meta.url);
+  return [near, tree];
+}
+
+async function readBytes(variant: string): Promise<Uint8Array<ArrayBuffer>> {
+  const errors: string[] = [];
+  for (const url of variantUrls(variant)) {
+    try {
+      if (isNode && url.protocol === 'file:') {
+        const fs = await import('node:fs');
+        const buf = fs.readFileSync(url);
+        return new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer);
+      }
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      errors.push(`${url.href}: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(`wasm backend: cannot load ${variant}.wasm (${errors.join('; ')})`);
+}
+
+export interface LoadOptions {
+  /** use a shared memory (needed for threads); default: where supported */
+  shared?: boolean;
+  /** use relaxed SIMD; default: where supported */
+  relaxed?: boolean;
+}
+
+/** Picks and compiles the best variant the engine supports. */
+export async function loadModule(opts: LoadOptions = {}): Promise<LoadedModule> {
+  const shared = opts.shared ?? sharedMemorySupported();
+  const relaxed = opts.relaxed ?? relaxedSimdSupported();
+  const variant = `myelin-${relaxed ? 'relaxed' : 'simd'}${shared ? '-mt' : ''}`;
+  const bytes = await readBytes(variant);
+  if (!WebAssembly.validate(bytes)) {
+    throw new Error(`wasm backend: this engine cannot run ${variant}.wasm (WebAssembly SIMD128${shared ? ' and threads' : ''} required)`);
+  }
+  const module = isNode ? new WebAssembly.Module(bytes) : await WebAssembly.compile(bytes);
+  return { module, shared, relaxed, variant };
+}

@@ -1,0 +1,164 @@
+/**
+ * A pool of worker threads sharing the backend's WebAssembly.Memory (node:worker_threads in Node, module Web Workers
+ * in browsers). Each worker instantiates the same compiled module over the same shared memory and waits on a slot of
+ * a control block in that memory; the calling thread writes a job into the slots, wakes the workers with
+ * Atomics.notify, does its own share, then waits for theirs. No messages are exchanged per job, so a hand-off costs a
+ * few microseconds plus the wake-up.
+ *
+ * Control block: one 64-byte slot per worker, i32 words: [0] seq (job number, bumped by the caller), [1] done (the
+ * last seq finished), [2] ready, [3] command, [4..] arguments.
+ *
+ * Workers start asynchronously; until all report ready, kernels run on the calling thread. In Node the workers are
+ * unref'd: they never keep the process alive.
+ */
+import type { WasmHeap } from './heap.js';
+
+const SLOT_WORDS = 16;
+const CMD_SGEMM = 1;
+
+const isNode = typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
+
+interface AnyWorker {
+  postMessage(msg: unknown): void;
+  terminate(): unknown;
+  unref?(): void;
+  on?(event: string, fn: (e: unknown) => void): void;
+  onerror?: ((e: unknown) => void) | null;
+}
+
+/** node:worker_threads' Worker or the browser's Worker. */
+export type WorkerConstructor = new (url: URL, options?: object) => AnyWorker;
+
+export interface ThreadPoolOptions {
+  module: WebAssembly.Module;
+  heap: WasmHeap;
+  /** total threads including the calling one */
+  threads: number;
+  /** sgemm workspace bytes per thread */
+  workspaceBytes: number;
+  /** the calling thread's sgemm */
+  sgemm: (M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number,
+    c: number, ldc: number, accumulate: number, ws: number) => void;
+  Worker: WorkerConstructor;
+}
+
+export class ThreadPool {
+  readonly threads: number;
+  private readonly workers: AnyWorker[] = [];
+  private readonly ctrl: number;
+  private readonly ws: number[] = [];
+  private seq = 0;
+  private readyFlag = false;
+  private closed = false;
+  /** Atomics.wait is not allowed on a browser's main thread: spin there */
+  private readonly canBlock: boolean;
+
+  /** Starts threads-1 workers; they report ready through the control block. */
+  constructor(private readonly opts: ThreadPoolOptions) {
+    this.threads = opts.threads;
+    const heap = opts.heap;
+    this.ctrl = heap.allocPermanent(SLOT_WORDS * 4 * opts.threads);
+    heap.i32.fill(0, this.ctrl >> 2, (this.ctrl >> 2) + SLOT_WORDS * opts.threads);
+    for (let t = 0; t < opts.threads; t++) this.ws.push(heap.allocPermanent(opts.workspaceBytes));
+    this.canBlock = isNode || typeof (globalThis as { document?: unknown }).document === 'undefined';
+    this.spawn();
+  }
+
+  private slot(t: number): number {
+    return (this.ctrl >> 2) + t * SLOT_WORDS;
+  }
+
+  private spawn(): void {
+    const url = new URL('./worker.js', import.meta.url);
+    const data = { module: this.opts.module, memory: this.opts.heap.memory, slot: 0, ws: 0 };
+    const Ctor = this.opts.Worker;
+    try {
+      for (let t = 1; t < this.threads; t++) {
+        const start = { ...data, slot: this.slot(t), ws: this.ws[t] };
+        if (isNode) {
+          const w = new Ctor(url, { workerData: start });
+          w.unref!();
+          w.on!('error', () => this.fail());
+          this.workers.push(w);
+        } else {
+          const w = new Ctor(url, { type: 'module' });
+          w.onerror = () => this.fail();
+          w.postMessage(start);
+          this.workers.push(w);
+        }
+      }
+    } catch {
+      this.fail();
+    }
+  }
+
+  private fail(): void {
+    // a worker died: stop using the pool (kernels fall back to the calling thread)
+    this.closed = true;
+    this.readyFlag = false;
+  }
+
+  /** True once every worker has started. */
+  get ready(): boolean {
+    if (this.readyFlag) return true;
+    if (this.closed) return false;
+    const i32 = this.opts.heap.i32;
+    for (let t = 1; t < this.threads; t++) if (Atomics.load(i32, this.slot(t) + 2) !== 1) return false;
+    this.readyFlag = true;
+    return true;
+  }
+
+  /** Resolves when all workers are ready (or the pool failed). */
+  async whenReady(timeoutMs = 10000): Promise<boolean> {
+    const t0 = Date.now();
+    while (!this.ready && !this.closed && Date.now() - t0 < timeoutMs) await new Promise((r) => setTimeout(r, 2));
+    return this.ready;
+  }
+
+  /**
+   * C = A B split across the threads: by 8-column panels when N is wide enough, else by 4-row panels of M. Same
+   * arguments as the kernel's sgemm (byte addresses, element strides).
+   */
+  sgemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number,
+    c: number, ldc: number, accumulate: boolean): void {
+    const T = this.threads;
+    const byCols = N >= 8 * T || N >= M;
+    const units = byCols ? Math.ceil(N / 8) : Math.ceil(M / 4);
+    const per = Math.ceil(units / T);
+    const parts: [number, number][] = [];
+    for (let t = 0; t < T; t++) {
+      const u0 = t * per, u1 = Math.min(units, u0 + per);
+      if (u0 >= u1) break;
+      parts.push(byCols ? [u0 * 8, Math.min(N, u1 * 8)] : [u0 * 4, Math.min(M, u1 * 4)]);
+    }
+    const acc = accumulate ? 1 : 0;
+    const i32 = this.opts.heap.i32;
+    const seq = ++this.seq;
+    const args = (lo: number, hi: number): number[] => byCols
+      ? [M, hi - lo, K, a, rsa, csa, b + lo * csb * 4, rsb, csb, c + lo * 4, ldc, acc]
+      : [hi - lo, N, K, a + lo * rsa * 4, rsa, csa, b, rsb, csb, c + lo * ldc * 4, ldc, acc];
+    for (let t = 1; t < parts.length; t++) {
+      const s = this.slot(t);
+      i32[s + 3] = CMD_SGEMM;
+      i32.set(args(parts[t][0], parts[t][1]), s + 4);
+      Atomics.store(i32, s, seq);
+      Atomics.notify(i32, s, 1);
+    }
+    const [lo, hi] = parts[0];
+    const a0 = args(lo, hi);
+    this.opts.sgemm(a0[0], a0[1], a0[2], a0[3], a0[4], a0[5], a0[6], a0[7], a0[8], a0[9], a0[10], a0[11], this.ws[0]);
+    for (let t = 1; t < parts.length; t++) {
+      const d = this.slot(t) + 1;
+      while (Atomics.load(i32, d) !== seq) {
+        if (this.canBlock) Atomics.wait(i32, d, Atomics.load(i32, d), 50);
+      }
+    }
+  }
+
+  terminate(): void {
+    this.closed = true;
+    this.readyFlag = false;
+    for (const w of this.workers) w.terminate();
+    this.workers.length = 0;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * A kernel worker (see threads.ts): instantiates the module over the shared memory, reports ready, then runs jobs
+ * from its control slot until the pool terminates it. Runs under node:worker_threads (workerData) or as a module Web
+ * Worker (first message).
+ */
+import type { KernelExports } from './loader.js';
+
+interface Start {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** i32 index of this worker's control slot */
+  slot: number;
+  /** sgemm workspace address */
+  ws: number;
+}
+
+const CMD_SGEMM = 1;
+
+function serve(start: Start): void {
+  const instance = new WebAssembly.Instance(start.module, { env: { memory: start.memory } });
+  const k = instance.exports as unknown as KernelExports;
+  const i32 = new Int32Array(start.memory.buffer);
+  const s = start.slot;
+  Atomics.store(i32, s + 2, 1);
+  let seen = Atomics.load(i32, s);
+  for (;;) {
+    Atomics.wait(i32, s, seen);
+    const seq = Atomics.load(i32, s);
+    if (seq === seen) continue;
+    seen = seq;
+    // arguments live in the slot; the memory may have grown, but the control block is below the old size
+    const g = (i: number): number => i32[s + 4 + i];
+    if (i32[s + 3] === CMD_SGEMM) {
+      k.sgemm(g(0), g(1), g(2), g(3), g(4), g(5), g(6), g(7), g(8), g(9), g(10), g(11), start.ws);
+    }
+    Atomics.store(i32, s + 1, seq);
+    Atomics.notify(i32, s + 1);
+  }
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
+
+if (isNode) {
+  const { workerData } = await import('node:worker_threads');
+  serve(workerData as Start);
+} else {
+  const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<Start>) => void) | null };
+  scope.onmessage = (e: MessageEvent<Start>) => {
+    scope.onmessage = null;
+    serve(e.data);
+  };
+}
