@@ -12,6 +12,7 @@ import {
   Flatten, GELU, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sigmoid, Softmax, Softplus, Tanh,
   Unflatten, moduleFromConfig, type Module,
 } from '../../src/nn/index.js';
+import * as nn from '../../src/nn/index.js';
 import { toTensor, type Tolerance } from '../fixtures/fixtures.js';
 import { expectTensor, loadNnFixtures, stateFromFixture, type LayerCase } from './nn-fixtures.js';
 
@@ -84,6 +85,14 @@ function runLayerCase(c: LayerCase, m: Module): void {
 const fixtures = loadNnFixtures();
 
 describe(`nn layers against PyTorch ${fixtures.torch}`, () => {
+  it('has a case for every layer nn exports (containers are tested in module.test)', () => {
+    const layers = Object.entries(nn)
+      .filter(([, v]) => typeof v === 'function' && v.prototype instanceof nn.Module)
+      .map(([k]) => k)
+      .filter((k) => !['Sequential', 'ModuleList', 'ModuleDict'].includes(k));
+    assert.deepEqual(layers.sort(), Object.keys(BUILD).sort());
+  });
+
   it('covers every layer type the fixtures have, and has fixtures for every type in the table', () => {
     const inFixtures = new Set(fixtures.layers.map((c) => c.type));
     assert.deepEqual([...inFixtures].filter((t) => !(t in BUILD)), []);
