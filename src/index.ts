@@ -50,4 +50,4 @@ export {
   saveModel as save, loadModel as load, saveModel, loadModel, loadModelWithMetadata, modelToBytes, modelFromBytes,
 } from './io/model.js';
 export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, writeFileAtomic } from './io/index.js';
-export const version = '0.1.0';
+export { version } from './version.js';

@@ -13,7 +13,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { evaluate, predict } from '../train/fit.js';
 import { confusionMatrix, metricByName, precisionRecallF1 } from '../train/metrics.js';
 import { getBackend } from '../backend/backend.js';
-import { version } from '../index.js';
+import { version } from '../version.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
 import { DIGIT_MODELS, formatConfusion, type Output, trainMnist, trainSpam, trainXor } from './tasks.js';
 

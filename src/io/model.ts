@@ -10,6 +10,7 @@
  * "safetensors: ..." errors (naming the file where the file itself is at fault: missing, too large, not a file);
  * every later failure names the function and the source: `loadModel: 'm.safetensors': ...`, `modelFromBytes: ...`.
  */
+import { version as LIBRARY_VERSION } from '../version.js';
 import { moduleFromConfig, type Module, type ModuleConfig } from '../nn/module.js';
 import { noGrad } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -22,7 +23,6 @@ export const FORMAT_KEY = 'format';
 export const FORMAT = 'myelin';
 export const CONFIG_KEY = 'myelin.config';
 export const VERSION_KEY = 'myelin.version';
-const LIBRARY_VERSION = '0.1.0';
 
 /** Limits on the architecture config read from a file. */
 export const MAX_CONFIG_DEPTH = 64;

@@ -113,3 +113,9 @@ describe('myelin CLI', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1);
   });
 });
+
+it('the library version equals package.json\'s', async () => {
+  const { version } = await import('../../src/version.js');
+  const { readFileSync } = await import('node:fs');
+  assert.equal(version, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
+});

@@ -1,0 +1,2 @@
+/** The library version, kept equal to package.json's. */
+export const version = '0.1.0';
