@@ -27,7 +27,7 @@ import * as TensorModule from '../../src/tensor/tensor.js';
 import * as Engine from '../../src/autograd/engine.js';
 import * as Grad from '../../src/autograd/grad.js';
 import * as BackendModule from '../../src/backend/backend.js';
-import { gradcheck, rand64, type GradcheckOptions } from '../helpers/gradcheck.js';
+import { assertClose, gradcheck, rand64, type GradcheckOptions } from '../helpers/gradcheck.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs
@@ -288,6 +288,24 @@ describe('gradcheck: autograd matches central differences in float64', () => {
       manualSeed(1234);
       gradcheck(f, inputs(), options);
     });
+  }
+});
+
+test('every case gives the same values and gradients for views as for contiguous copies of them', () => {
+  // gradcheck compares autograd with differences of the same forward; this pins the forward on views to the forward
+  // on dense inputs, so a kernel that misreads strides cannot pass unnoticed
+  for (const [op, what, f, inputs] of cases) {
+    manualSeed(1234);
+    const views = inputs().map((x) => x.detach().requiresGrad_());
+    const dense = views.map((x) => x.contiguous().detach().requiresGrad_());
+    const a = f(...views), b = f(...dense);
+    assert.deepEqual(a.shape, b.shape, `${op} (${what}): shape`);
+    assertClose(a.data(), b.data(), 1e-12, 1e-12, `${op} (${what}): values`);
+    manualSeed(99);
+    const w = rand64(a.shape.slice());
+    a.mul(w).sum().backward();
+    b.mul(w).sum().backward();
+    views.forEach((x, i) => assertClose(x.grad!.data(), dense[i].grad!.data(), 1e-12, 1e-12, `${op} (${what}): gradient of input ${i}`));
   }
 });
 
