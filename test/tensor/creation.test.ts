@@ -11,9 +11,19 @@ import {
   zerosLike,
 } from '../../src/index.js';
 import { JsBackend } from '../../src/backend/js/index.js';
+import * as Creation from '../../src/tensor/creation.js';
 
 const desc = (t: Tensor) => ({ dtype: t.dtype, shape: [...t.shape], values: t.toArray() });
 const values = (t: Tensor) => Array.from(t.data());
+
+test('this file covers every function src/tensor/creation.ts exports', () => {
+  const covered = [
+    'tensor', 'full', 'zeros', 'ones', 'zerosLike', 'onesLike', 'fullLike', 'arange', 'linspace', 'eye', 'rand', 'randn',
+    'uniform', 'normal', 'randint', 'randLike', 'randnLike', 'randintLike', 'randperm',
+  ];
+  const exported = Object.entries(Creation).filter(([, v]) => typeof v === 'function').map(([k]) => k);
+  assert.deepEqual(exported.sort(), covered.sort(), 'a new creation function needs tests here');
+});
 
 describe('tensor()', () => {
   test('nested arrays: shape inferred, float32 by default, bool for booleans', () => {
