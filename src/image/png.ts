@@ -233,7 +233,9 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Ra
   let header: PngHeader | null = null;
   let palette: Uint8Array | null = null;
   let trns: Uint8Array | null = null;
-  const idat: Uint8Array[] = [];
+  // The IDAT data, gathered into one buffer as the chunks come (at most the file's size, however many chunks).
+  let idat: Uint8Array | null = null;
+  let idatChunks = 0;
   let idatTotal = 0;
   let idatEnded = false; // a non-IDAT chunk followed the IDAT run
   let sawEnd = false;
@@ -258,7 +260,7 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Ra
     pos += 12 + len;
 
     if (header === null && name !== 'IHDR') throw new PngError(`first chunk must be IHDR, found '${name}'`);
-    if (name !== 'IDAT' && idat.length > 0) idatEnded = true;
+    if (name !== 'IDAT' && idatChunks > 0) idatEnded = true;
     switch (name) {
       case 'IHDR':
         if (header !== null) throw new PngError('more than one IHDR chunk');
@@ -267,7 +269,7 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Ra
       case 'PLTE': {
         const h = header!;
         if (palette) throw new PngError('more than one PLTE chunk');
-        if (idat.length > 0) throw new PngError('PLTE chunk after image data');
+        if (idatChunks > 0) throw new PngError('PLTE chunk after image data');
         if (trns) throw new PngError('PLTE chunk after tRNS');
         if (h.colorType === 0 || h.colorType === 4) throw new PngError(`PLTE chunk is not allowed in a ${COLOR_NAMES[h.colorType]} image`);
         if (len === 0 || len % 3 !== 0 || len > 768) throw new PngError(`PLTE chunk length ${len} is invalid (must be 3 to 768, a multiple of 3)`);
@@ -280,7 +282,7 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Ra
       case 'tRNS': {
         const h = header!;
         if (trns) throw new PngError('more than one tRNS chunk');
-        if (idat.length > 0) throw new PngError('tRNS chunk after image data');
+        if (idatChunks > 0) throw new PngError('tRNS chunk after image data');
         if (h.colorType === 4 || h.colorType === 6) throw new PngError(`tRNS chunk is not allowed in a ${COLOR_NAMES[h.colorType]} image (it already has alpha)`);
         if (h.colorType === 0 && len !== 2) throw new PngError(`tRNS chunk of a greyscale image must be 2 bytes, got ${len}`);
         if (h.colorType === 2 && len !== 6) throw new PngError(`tRNS chunk of an RGB image must be 6 bytes, got ${len}`);
@@ -293,8 +295,12 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Ra
       }
       case 'IDAT':
         if (idatEnded) throw new PngError('IDAT chunks are not consecutive');
-        idat.push(data);
-        idatTotal += len;
+        idatChunks++;
+        if (len > 0) {
+          idat ??= new Uint8Array(bytes.length - pos + len);
+          idat.set(data, idatTotal);
+          idatTotal += len;
+        }
         break;
       case 'IEND':
         if (len !== 0) throw new PngError(`IEND chunk must be empty, has ${len} bytes`);
@@ -306,7 +312,7 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Ra
     }
   }
   const h = header!;
-  if (idat.length === 0) throw new PngError('no IDAT chunk (the file holds no image data)');
+  if (idatChunks === 0) throw new PngError('no IDAT chunk (the file holds no image data)');
   if (h.colorType === 3 && !palette) throw new PngError('palette image has no PLTE chunk');
 
   const spp = SAMPLES_PER_PIXEL[h.colorType];
@@ -316,16 +322,7 @@ export function decodePng(bytes: Uint8Array, options: DecodePngOptions = {}): Ra
   let expected = 0;
   for (const ps of passes) if (ps.w > 0 && ps.hgt > 0) expected += ps.hgt * (1 + Math.ceil((ps.w * bitsPerPixel) / 8));
 
-  let compressed: Uint8Array;
-  if (idat.length === 1) compressed = idat[0];
-  else {
-    compressed = new Uint8Array(idatTotal);
-    let o = 0;
-    for (const c of idat) {
-      compressed.set(c, o);
-      o += c.length;
-    }
-  }
+  const compressed = idat ? idat.subarray(0, idatTotal) : new Uint8Array(0);
   const raw = inflate(compressed, expected, h);
 
   // Transparency information, at the file's bit depth.

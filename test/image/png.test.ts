@@ -242,6 +242,11 @@ test('chunk structure errors: missing IDAT/IEND/PLTE, order, unknown critical ch
   const iend = pngChunk('IEND', new Uint8Array(0));
   assert.deepEqual([...decodePng(pngFile([h, idat, iend])).data], [10, 20]);
   assertPngError(() => decodePng(pngFile([h, iend])), /no IDAT chunk/, 'no IDAT');
+  // The stream may be cut into any number of IDAT chunks, empty ones included.
+  const z = deflateSync(Uint8Array.of(0, 10, 20));
+  const pieces = [pngChunk('IDAT', new Uint8Array(0)), ...Array.from(z, (b) => pngChunk('IDAT', Uint8Array.of(b))), pngChunk('IDAT', new Uint8Array(0))];
+  assert.deepEqual([...decodePng(pngFile([h, ...pieces, iend])).data], [10, 20]);
+  assertPngError(() => decodePng(pngFile([h, pngChunk('IDAT', new Uint8Array(0)), iend])), /corrupt image data/, 'empty IDAT');
   assertPngError(() => decodePng(pngFile([h, idat])), /without an IEND/, 'no IEND');
   assertPngError(() => decodePng(pngFile([idat, h, iend])), /first chunk must be IHDR, found 'IDAT'/, 'IDAT first');
   assertPngError(() => decodePng(pngFile([h, h, idat, iend])), /more than one IHDR/, 'two IHDR');
