@@ -13,10 +13,15 @@ export type { RasterImage } from './raster.js';
 export const MNIST_SIZE = 28;
 export const MNIST_BOX = 20;
 /**
- * Where MNIST puts the digit's centre of mass, in pixel-index coordinates (pixel (x, y) sits at (x, y)): measured on
- * the dataset, the mean centre of mass is (14.0, 14.0) with a spread of 0.3 px.
+ * Where MNIST puts the digit's centre of mass, in pixel-index coordinates (pixel (x, y) sits at (x, y)). Measured on
+ * the dataset: every digit's centre of mass lies within half a pixel of (14, 14), spread evenly over that square,
+ * as whole-pixel shifts leave it.
  */
 export const MNIST_CENTRE = 14;
+/** Longer side above which a picture is reduced before the digit is looked for. */
+const MAX_WORKING_SIDE = 1024;
+/** Half a step of 8-bit grey: differences smaller than this from the background are rounding, not ink. */
+const HALF_GREY_LEVEL = 0.5 / 255;
 /** Least difference between the strongest ink and the background (on a 0-1 scale) that counts as a digit. */
 const MIN_CONTRAST = 0.1;
 
@@ -153,7 +158,8 @@ export interface MnistInputOptions {
 
 /**
  * Quartiles of the pixels on the image's outer border. The median is taken as the background level (the digit rarely
- * covers half the border) and the spread between quartiles as the background's noise (paper texture, sensor noise).
+ * covers half the border) and the spread between it and a quartile as the background's noise (paper texture, sensor
+ * noise).
  */
 function borderQuartiles(g: Float32Array, w: number, h: number): [number, number, number] {
   const vals: number[] = [];
@@ -239,40 +245,52 @@ function dropSpecks(ink: Float32Array, w: number, h: number): [number, number, n
  * Prepares a picture of one handwritten digit the way MNIST digits were prepared. Returns 784 values in [0, 1]
  * (28x28, row-major), bright ink on black like the MNIST data (no mean/std normalisation is applied).
  *
- * 1. Grey: toGrey (luma, transparency over white).
+ * 1. Grey: toGrey (luma, transparency over white). A picture larger than 1024 px on its longer side is first reduced
+ *    to 1024 by area averaging (for speed and memory; the digit ends up 20 px tall or wide anyway).
  * 2. Polarity: a light background (median of the border pixels above 0.5) is inverted, so that ink is bright and
  *    paper dark.
- * 3. Contrast: the background's noise level (border median + 3 x its quartile spread on the ink side; just the median
- *    for a clean drawing) becomes 0 and the strongest ink 1, so paper texture and sensor noise drop out. If no pixel
- *    stands out from the background by at least 0.1 (on the 0-1 scale), the image is blank and "no digit found" is
- *    thrown (so is a 1x1 image, which has nothing but background).
+ * 3. Contrast: the background level (border median) plus its noise (3 x the spread between the median and the
+ *    border quartile on the paper's side, at least half an 8-bit grey step) becomes 0 and the strongest ink 1, so
+ *    paper texture and sensor noise drop out. If no pixel stands out from the background by at least 0.1 (on the 0-1
+ *    scale), the image is blank and "no digit found" is thrown (so is a 1x1 image, which has nothing but background).
  * 4. Crop: separate blobs of ink with under 1% of the largest blob's mass (specks, noise) are erased, and the
  *    picture is cropped to the bounding box of the ink that remains.
  * 5. Scale: so the longer side of that box is 20 px, keeping the aspect ratio (the shorter side is at least 1 px):
  *    area averaging along an axis that shrinks, bilinear along one that grows. The result is rescaled so its
  *    brightest pixel is 1, as in MNIST, where thin pen strokes are still full-intensity.
  * 6. Centre: the 20 px box is pasted into the 28x28 field at the whole-pixel offset that brings its centre of mass
- *    nearest to (14, 14) in pixel-index coordinates (MNIST's own mean), without pushing any ink off the field.
+ *    nearest to (14, 14) in pixel-index coordinates (as MNIST did), without pushing any ink off the field.
  */
 export function toMnistInput(image: RasterImage, options: MnistInputOptions = {}): Float32Array {
   checkRaster('toMnistInput', image);
-  const { width: w, height: h } = image;
-  const grey = toGrey(image);
+  let w = image.width;
+  let h = image.height;
+  let grey = toGrey(image);
+  if (Math.max(w, h) > MAX_WORKING_SIDE) {
+    const f = MAX_WORKING_SIDE / Math.max(w, h);
+    const nw = Math.max(1, Math.round(w * f));
+    const nh = Math.max(1, Math.round(h * f));
+    grey = resample(grey, w, h, nw, nh);
+    w = nw;
+    h = nh;
+  }
 
   // 2. polarity
   const [q25, q50, q75] = borderQuartiles(grey, w, h);
   const invert = options.invert ?? q50 > 0.5;
   const ink = invert ? grey.map((v) => 1 - v) : grey;
   const bg = invert ? 1 - q50 : q50;
-  const spread = invert ? q50 - q25 : q75 - q50; // on the ink side of the background
+  // Noise is measured on the side of the median away from the ink: ink touching the border only ever raises the
+  // upper quartile, so a digit filling its frame does not pass for noise.
+  const noise = invert ? q75 - q50 : q50 - q25;
 
   // 3. contrast: background -> 0, strongest ink -> 1, background noise -> 0
   let peak = 0;
   for (let i = 0; i < ink.length; i++) if (ink[i] > peak) peak = ink[i];
-  const lo = bg + 3 * spread;
+  const lo = bg + Math.max(3 * noise, HALF_GREY_LEVEL);
   if (!(peak - bg >= MIN_CONTRAST && peak - lo >= MIN_CONTRAST / 2)) {
     throw new Error(
-      `toMnistInput: no digit found in the ${w}x${h} image (nothing stands out from its ${invert ? 'light' : 'dark'} background; ` +
+      `toMnistInput: no digit found in the ${image.width}x${image.height} image (nothing stands out from its ${invert ? 'light' : 'dark'} background; ` +
       'expected dark ink on a light background or bright ink on a dark one)',
     );
   }

@@ -190,6 +190,23 @@ test('over 100 MNIST digits, the framing matches MNIST up to its own half-pixel 
   assert.ok(direct[50] > 0.98, `median correlation ${direct[50].toFixed(3)}`);
 });
 
+test('a picture cropped tight around the digit, ink touching every edge, still works', () => {
+  for (let label = 0; label <= 9; label++) {
+    for (const [index, digit] of cleanDigits(label, 2)) {
+      let x0 = 28, x1 = -1, y0 = 28, y1 = -1;
+      for (let i = 0; i < 784; i++) {
+        if (digit[i] > 0) { const x = i % 28, y = Math.floor(i / 28); x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+      }
+      const F = 6, W = (x1 - x0 + 1) * F, H = (y1 - y0 + 1) * F;
+      const data = new Uint8Array(W * H);
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data[y * W + x] = Math.round(255 * (1 - digit[(y0 + Math.floor(y / F)) * 28 + x0 + Math.floor(x / F)]));
+      const out = toMnistInput({ width: W, height: H, channels: 1, data });
+      const r = pearson(out, digit);
+      assert.ok(r > 0.8, `digit ${label} #${index} cropped to ${W}x${H}: correlation ${r.toFixed(3)}`);
+    }
+  }
+});
+
 test('specks of dust away from the digit are ignored', () => {
   const [[, digit]] = cleanDigits(6, 1);
   const clean = renderOnPaper(digit, 150, 1);
