@@ -4,3 +4,4 @@ export * from './layers.js';
 export * from './containers.js';
 export * as F from './functional.js';
 export * as init from './init.js';
+export { RandomShift } from './augment.js';

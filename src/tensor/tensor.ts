@@ -2,6 +2,7 @@
  * The Tensor: a strided view onto backend storage, plus what autograd needs (requiresGrad, grad, gradFn).
  * Math lives in src/ops; the methods here are thin, chainable forms of those functions.
  */
+import '../backend/js/index.js'; // the reference backend is always available
 import type { Backend, Storage, View } from '../backend/backend.js';
 import { type BackwardOptions, GradNode, runBackward } from '../autograd/engine.js';
 import { type DType, type TypedArray, isFloat } from './dtype.js';
