@@ -62,7 +62,7 @@ describe('myelin CLI', () => {
     assert.equal(ev.code, 0, ev.stderr);
     assert.equal((JSON.parse(ev.stdout) as { accuracy: number }).accuracy, 1);
     // predict refuses a model that is not a digit classifier
-    const p = myelin('predict', 'xor.safetensors', join(root, 'examples/digits/seven.png'));
+    const p = myelin('predict', 'xor.safetensors', join(root, 'examples/digits/7.png'));
     assert.equal(p.code, 1);
     assert.match(p.stderr, /not a digit classifier/);
   });
@@ -80,7 +80,7 @@ describe('myelin CLI', () => {
     assert.ok(readdirSync(work).includes('lesson.safetensors'));
     assert.ok(!readdirSync(work).some((f) => f.endsWith('.tmp')), 'no temp files left');
 
-    const p = myelin('predict', 'lesson.safetensors', join(root, 'examples/digits/seven.png'), '--json');
+    const p = myelin('predict', 'lesson.safetensors', join(root, 'examples/digits/7.png'), '--json');
     assert.equal(p.code, 0, p.stderr);
     const top = (JSON.parse(p.stdout) as { top: { class: number; probability: number }[] }).top;
     assert.equal(top.length, 3);
