@@ -66,7 +66,11 @@ export class WasmHeap {
   f64!: Float64Array;
   readonly base: number;
   private top: number;
+  /** end of the permanent region: a reset starts the memory over from here */
   private permTop: number;
+  /** bump pointer and end of the arena for permanent blocks at the bottom of the memory */
+  private arenaTop: number;
+  private arenaEnd: number;
   private readonly free = new Map<number, number[]>();
   private freeBytes = 0;
   private used = 0;
@@ -78,11 +82,18 @@ export class WasmHeap {
   /** soft limit on bytes in use before least-recently-used storage moves to the JS heap */
   budget = 256 * 1024 * 1024;
 
-  constructor(readonly memory: WebAssembly.Memory, heapBase: number, readonly shared: boolean, readonly maxPages: number) {
+  /**
+   * `arenaBytes` are set aside at the bottom for permanent blocks (workspaces), so they never sit above storage that
+   * a reset would want to reuse.
+   */
+  constructor(readonly memory: WebAssembly.Memory, heapBase: number, readonly shared: boolean, readonly maxPages: number, arenaBytes = 0) {
     this.base = (heapBase + 63) & ~63;
-    this.top = this.base;
-    this.permTop = this.base;
+    this.arenaTop = this.base;
+    this.arenaEnd = this.base + ((arenaBytes + 63) & ~63);
+    this.top = this.arenaEnd;
+    this.permTop = this.top;
     this.refresh();
+    if (this.top > this.buf.byteLength) this.grow(this.top);
     this.registry = new FinalizationRegistry((cell: Cell) => this.freeCell(cell));
   }
 
@@ -123,6 +134,13 @@ export class WasmHeap {
 
   /** A block that is never freed (workspaces); it survives resets. */
   allocPermanent(bytes: number): number {
+    const size = (bytes + 63) & ~63;
+    if (this.arenaTop + size <= this.arenaEnd) {
+      const p = this.arenaTop;
+      this.arenaTop += size;
+      if (p + size > this.buf.byteLength) this.grow(p + size);
+      return p;
+    }
     const { ptr, cls } = this.alloc(bytes);
     this.permTop = Math.max(this.permTop, ptr + cls);
     return ptr;
@@ -200,14 +218,19 @@ export class WasmHeap {
    * evicts everything and starts the memory over from the bottom.
    */
   reserve(bytes: number): void {
-    if (this.used + bytes <= this.budget) return;
+    const over = this.used + bytes > this.budget;
+    // about to grow while the free lists hold more than the live storage: their blocks are the wrong sizes
+    const fragmented = this.top + bytes > this.buf.byteLength && this.freeBytes > Math.max(bytes, this.used);
+    if (!over && !fragmented) return;
     this.evictions++;
-    const target = Math.max(0, this.budget / 2 - bytes);
-    for (const cell of this.resident) {
-      if (this.used <= target) break;
-      this.evict(cell);
+    if (over) {
+      const target = Math.max(0, this.budget / 2 - bytes);
+      for (const cell of this.resident) {
+        if (this.used <= target) break;
+        this.evict(cell);
+      }
     }
-    if (this.top - this.permTop > 2 * this.budget + bytes) {
+    if (fragmented || this.top - this.permTop > 2 * this.budget + bytes) {
       for (const cell of this.resident) this.evict(cell);
       this.free.clear();
       this.freeBytes = 0;

@@ -33,8 +33,6 @@ try {
     ? new WebAssembly.Instance(loaded.module, { env: { memory } })
     : await WebAssembly.instantiate(loaded.module, { env: { memory } });
   const k = inst.exports as unknown as KernelExports;
-  const heap = new WasmHeap(memory, k.heapBase(), loaded.shared, maxPages);
-  instance = new WasmBackend({ exports: k, heap, variant: loaded.variant });
   if (isNode) {
     const os = await import('node:os');
     cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
@@ -43,6 +41,10 @@ try {
     cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
     if (loaded.shared && typeof Worker !== 'undefined') workerCtor = Worker as unknown as WorkerConstructor;
   }
+  // permanent arena: one GEMM workspace per thread plus the pool's control block
+  const arena = (workerCtor ? Math.max(1, cores) : 1) * (k.sgemmWorkspace(2048) + 64) + 4096;
+  const heap = new WasmHeap(memory, k.heapBase(), loaded.shared, maxPages, arena);
+  instance = new WasmBackend({ exports: k, heap, variant: loaded.variant });
   wantThreads = workerCtor ? Math.max(1, cores) : 1;
   instance.startPool = () => startPool();
   instance.threadsWanted = wantThreads;

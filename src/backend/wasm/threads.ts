@@ -42,6 +42,22 @@ export interface ThreadPoolOptions {
   Worker: WorkerConstructor;
 }
 
+/** The parent's Node flags minus those that only make sense for the main script (-e, -p, --input-type). */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const a = process.execArgv;
+  for (let i = 0; i < a.length; i++) {
+    const s = a[i];
+    if (s === '-e' || s === '--eval' || s === '-p' || s === '--print' || s === '--input-type') {
+      i++;
+      continue;
+    }
+    if (s.startsWith('--eval=') || s.startsWith('--print=') || s.startsWith('--input-type=')) continue;
+    out.push(s);
+  }
+  return out;
+}
+
 export class ThreadPool {
   readonly threads: number;
   private readonly workers: AnyWorker[] = [];
@@ -76,7 +92,7 @@ export class ThreadPool {
       for (let t = 1; t < this.threads; t++) {
         const start = { ...data, slot: this.slot(t), ws: this.ws[t] };
         if (isNode) {
-          const w = new Ctor(url, { workerData: start });
+          const w = new Ctor(url, { workerData: start, execArgv: workerExecArgv() });
           w.unref!();
           w.on!('error', () => this.fail());
           this.workers.push(w);

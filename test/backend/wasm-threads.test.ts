@@ -1,0 +1,68 @@
+/**
+ * The wasm backend's worker pool: large products split across threads give the same results as one thread, the pool
+ * can be resized or turned off, and workers never keep the Node process alive.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { conv2d, noGrad, randn, setBackend, tensor, type Tensor } from '../../src/index.js';
+import { getNumThreads, setNumThreads, warmUpThreads, wasmBackend } from '../../src/backend/wasm/index.js';
+import { assertClose } from '../helpers/gradcheck.js';
+
+function onWasm<T>(fn: () => T): T {
+  setBackend('wasm');
+  try {
+    return noGrad(fn);
+  } finally {
+    setBackend('js');
+  }
+}
+
+const toJs = (t: Tensor): Tensor => tensor(t.data(), { shape: t.shape.slice() });
+
+test('products split across threads match one thread and the js backend', async () => {
+  setNumThreads(2);
+  assert.equal(getNumThreads(), 2);
+  assert.equal(await warmUpThreads(), true, 'Node has shared memory: the pool starts');
+  const backend = wasmBackend()!;
+  assert.ok(backend.pool && backend.pool.ready);
+  const shapes: [number, number, number][] = [[130, 97, 211], [7, 301, 260], [300, 9, 150], [64, 64, 64]];
+  const { multi, single, inputs } = onWasm(() => {
+    const inputs = shapes.map(([M, N, K]) => [randn([M, K]), randn([N, K]).transpose(0, 1)] as const);
+    const x = randn([4, 3, 21, 19]), w = randn([8, 3, 3, 3]);
+    const multi = [...inputs.map(([a, b]) => a.matmul(b).data()), conv2d(x, w, null, { padding: 1 }).data()];
+    setNumThreads(1);
+    assert.equal(wasmBackend()!.pool, null);
+    const single = [...inputs.map(([a, b]) => a.matmul(b).data()), conv2d(x, w, null, { padding: 1 }).data()];
+    return { multi, single, inputs: [...inputs.map(([a, b]) => [toJs(a), toJs(b)]), [toJs(x), toJs(w)]] };
+  });
+  multi.forEach((m, i) => assertClose(m, single[i], 0, 0, `case ${i}: threads vs one thread`));
+  inputs.slice(0, shapes.length).forEach(([a, b], i) => {
+    assertClose(multi[i], a.matmul(b).data(), 1e-4, 1e-4, `case ${i}: threads vs js`);
+  });
+  const [x, w] = inputs[shapes.length];
+  assertClose(multi[shapes.length], conv2d(x, w, null, { padding: 1 }).data(), 1e-4, 1e-4, 'conv2d: threads vs js');
+  assert.throws(() => setNumThreads(0), /setNumThreads: expected a positive integer, got 0/);
+});
+
+test('worker threads do not keep the process alive', () => {
+  const index = new URL('../../src/backend/wasm/index.js', import.meta.url).href;
+  const main = new URL('../../src/index.js', import.meta.url).href;
+  const script = `
+    const m = await import(${JSON.stringify(main)});
+    const w = await import(${JSON.stringify(index)});
+    w.setNumThreads(2);
+    if (!(await w.warmUpThreads())) throw new Error('no threads');
+    m.setBackend('wasm');
+    const a = m.randn([200, 200]);
+    console.log(a.matmul(a).sum().item() !== 0 ? 'done' : 'zero');
+  `;
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20000, encoding: 'utf8' });
+  assert.equal(r.error, undefined, `the child process ended (${r.error?.message})`);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /done/);
+  assert.ok(Date.now() - t0 < 15000);
+  assert.ok(fileURLToPath(index).endsWith('index.js'));
+});
