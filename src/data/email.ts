@@ -245,7 +245,8 @@ function entityText(headers: Headers, body: string, depth: number): string | nul
   if (encoding === 'base64') text = decoderFor(charset).decode(base64Bytes(body));
   else if (encoding === 'quoted-printable') text = quotedPrintable(rawText(body, charset), charset);
   else text = rawText(body, charset);
-  return type === 'text/html' || (type === 'text/plain' && /^\s*<(?:!doctype\s+html|html)\b/i.test(text)) ? htmlToText(text) : text;
+  // HTML sent as text/plain (common in spam) is read as HTML too
+  return type === 'text/html' || /<(?:html|body)\b/i.test(text) ? htmlToText(text) : text;
 }
 
 /** The parts of a multipart body (without the preamble and epilogue), or null when the boundary never occurs. */
