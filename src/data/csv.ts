@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { type CsvData, type CsvOptions, parseCsv } from './csvparse.js';
 
-export { type CsvData, type CsvOptions, parseCsv, parseCsvRecords } from './csvparse.js';
+export { type CsvData, type CsvOptions, type CsvRecord, parseCsv, parseCsvRecords } from './csvparse.js';
 
 /**
  * Reads a CSV file (or CSV text: a string containing a line break is taken as the text itself) into a float32

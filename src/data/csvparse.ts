@@ -32,7 +32,7 @@ export interface CsvData {
   classes: string[] | null;
 }
 
-interface CsvRecord {
+export interface CsvRecord {
   fields: string[];
   /** 1-based line number where the record starts. */
   line: number;

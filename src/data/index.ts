@@ -9,7 +9,7 @@ export {
   type BuildVocabularyOptions, type CountVectorizerOptions, type TfidfVectorizerOptions,
 } from './text.js';
 export { emailToText, parseEmail, htmlToText, type ParsedEmail } from './email.js';
-export { loadCsv, parseCsv, parseCsvRecords, type CsvData, type CsvOptions } from './csv.js';
+export { loadCsv, parseCsv, parseCsvRecords, type CsvData, type CsvOptions, type CsvRecord } from './csv.js';
 export { type CacheOptions, type CacheInfo } from './cache.js';
 export { mnist, MNIST_TRAIN_FRACTION, MNIST_ORDER_SEED, type Mnist, type MnistSplit } from './datasets/mnist.js';
 export {
