@@ -143,7 +143,7 @@ export async function runBench(args: Args): Promise<Report> {
   const loadStart = os.loadavg()[0];
   let myelinBackend: string;
   try {
-    myelinBackend = chooseBackend(args.backend);
+    myelinBackend = await chooseBackend(args.backend);
   } catch (e) {
     process.stderr.write(`bench: ${e instanceof Error ? e.message : e}\n`);
     process.exit(2);

@@ -15,7 +15,7 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { manualSeed } from '../src/index.js';
 import { loadMnist, batchAt } from './lib/mnist.js';
-import { chooseBackend, listBackends, mlp, trainer, accuracy } from './lib/myelin.js';
+import { chooseBackend, listBackends, mlp, trainer, accuracy, wasmMemoryStats } from './lib/myelin.js';
 
 interface SoakArgs {
   steps: number;
@@ -73,13 +73,18 @@ async function memory(): Promise<NodeJS.MemoryUsage> {
   return process.memoryUsage();
 }
 
+let onWasm = false;
+
 function line(label: string, m: NodeJS.MemoryUsage, extra = ''): void {
-  console.log(`${label.padEnd(22)} rss ${MB(m.rss).padStart(10)}   heap ${MB(m.heapUsed).padStart(9)}   external ${MB(m.external).padStart(9)}   arrayBuffers ${MB(m.arrayBuffers).padStart(9)}${extra}`);
+  const w = onWasm ? wasmMemoryStats() : null;
+  const wasm = w ? `   wasm memory ${MB(w.memoryBytes).padStart(9)} (live ${MB(w.usedBytes)})` : '';
+  console.log(`${label.padEnd(22)} rss ${MB(m.rss).padStart(10)}   heap ${MB(m.heapUsed).padStart(9)}   external ${MB(m.external).padStart(9)}   arrayBuffers ${MB(m.arrayBuffers).padStart(9)}${wasm}${extra}`);
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const backend = chooseBackend(args.backend);
+  const backend = await chooseBackend(args.backend);
+  onWasm = backend.startsWith('wasm');
   const { train, test } = loadMnist();
   manualSeed(0);
   const model = mlp();

@@ -1,7 +1,9 @@
 /** The benchmark models and training step in Myelin, written with the public API only. */
-import { Tensor, tensor, noGrad, getBackend, setBackend, listBackends } from '../../src/index.js';
-import * as nn from '../../src/nn/index.js';
-import * as optim from '../../src/optim/index.js';
+import { Tensor, tensor, noGrad, getBackend, setBackend, listBackends, nn, optim } from '../../src/index.js';
+// registers the 'wasm' backend for --backend wasm (where it loads); the default backend stays whatever Myelin makes it
+import { getNumThreads, warmUpThreads, wasmLoadError, wasmMemoryStats } from '../../src/backend/wasm/index.js';
+
+export { wasmMemoryStats };
 
 export { nn, optim };
 
@@ -59,10 +61,18 @@ export function accuracy(model: nn.Module, kind: 'mlp' | 'cnn', images: Float32A
   return right / labels.length;
 }
 
-/** Applies a `--backend NAME` choice (if any) and returns the name of the backend in use. */
-export function chooseBackend(name: string | undefined): string {
+/**
+ * Applies a `--backend NAME` choice (if any), starts the wasm backend's worker threads when it is the one in use, and
+ * returns a description of the backend: its name, plus the thread count for wasm.
+ */
+export async function chooseBackend(name: string | undefined): Promise<string> {
+  if (name === 'wasm' && wasmLoadError) throw new Error(`the wasm backend did not load: ${wasmLoadError.message}`);
   if (name) setBackend(name);
-  return getBackend().name;
+  const current = getBackend().name;
+  if (current !== 'wasm') return current;
+  const threaded = await warmUpThreads();
+  const n = threaded ? getNumThreads() : 1;
+  return `wasm, ${n} thread${n === 1 ? '' : 's'}`;
 }
 
 export { listBackends };
