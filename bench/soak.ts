@@ -8,11 +8,13 @@
  *
  * Resident set size (process.memoryUsage().rss) is printed at the start, after warm-up, every 10% of the run and at
  * the end; the process exits with status 1 when the end figure exceeds the after-warm-up figure by more than the limit.
- * With `node --expose-gc` (as `npm run soak` runs it), a full collection runs before each reading, and the event loop
- * gets a turn so that finalisers can run; the training loop itself is synchronous unless --yield-every is given, as in
- * a plain hand-written loop.
+ * A full collection runs before each reading (the gc function is obtained at run time rather than with
+ * `node --expose-gc`, a flag that worker threads refuse), and the event loop gets a turn so that finalisers can run;
+ * the training loop itself is synchronous unless --yield-every is given, as in a plain hand-written loop.
  */
 import { setImmediate as tick } from 'node:timers/promises';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { manualSeed } from '../src/index.js';
 import { loadMnist, batchAt } from './lib/mnist.js';
 import { chooseBackend, listBackends, mlp, trainer, accuracy, wasmMemoryStats } from './lib/myelin.js';
@@ -59,7 +61,19 @@ function parseArgs(argv: string[]): SoakArgs {
   return out;
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
+/** The V8 full-collection function, without a command-line flag (null where the engine refuses). */
+function getGc(): (() => void) | null {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed) return exposed;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return null;
+  }
+}
+
+const gc = getGc();
 const MB = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 /** Memory after a full collection (when exposed) and a turn of the event loop for finalisers. */
@@ -89,7 +103,7 @@ async function main(): Promise<void> {
   manualSeed(0);
   const model = mlp();
   const step = trainer(model, 'mlp');
-  console.log(`soak: MNIST MLP 784-128-64-10, Adam lr 1e-3, batch 64; backend ${backend}; ${args.steps} steps, warm-up ${args.warmup}; limit +${args.limit}% rss after warm-up; Node ${process.version}${gc ? '' : ' (no --expose-gc: readings include uncollected garbage)'}`);
+  console.log(`soak: MNIST MLP 784-128-64-10, Adam lr 1e-3, batch 64; backend ${backend}; ${args.steps} steps, warm-up ${args.warmup}; limit +${args.limit}% rss after warm-up; Node ${process.version}${gc ? '' : ' (no gc function: readings include uncollected garbage)'}`);
   const start = await memory();
   line('start', start);
   let warm: NodeJS.MemoryUsage | null = null;
