@@ -107,11 +107,12 @@ function metricsFrom(list: (MetricName | Metric)[] = []): Metric[] {
   return list.map((m) => (typeof m === 'string' ? metricByName(m) : m));
 }
 
-function checkPair(op: string, data: readonly [Tensor, Tensor]): void {
+function checkPair(op: string, data: readonly [Tensor, Tensor], what = 'data'): void {
   const [x, y] = data;
-  if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError(`${op}: data must be [inputs, targets] tensors, a Dataset or a DataLoader`);
+  if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new TypeError(`${op}: ${what} must be [inputs, targets] tensors, a Dataset or a DataLoader`);
+  const label = what === 'data' ? '' : `${what} `;
   if (x.ndim === 0 || y.ndim === 0 || x.shape[0] !== y.shape[0]) {
-    throw new RangeError(`${op}: inputs ${shapeStr(x.shape)} and targets ${shapeStr(y.shape)} must have the same number of samples (dim 0)`);
+    throw new RangeError(`${op}: ${label}inputs ${shapeStr(x.shape)} and targets ${shapeStr(y.shape)} must have the same number of samples (dim 0)`);
   }
 }
 
@@ -120,14 +121,14 @@ function isPair(data: unknown): data is readonly [Tensor, Tensor] {
 }
 
 /** A DataLoader for any accepted data form. */
-function loaderFor(op: string, data: Data, batchSize: number, shuffle: boolean, generator?: Generator): DataLoader<Tensor[]> {
+function loaderFor(op: string, data: Data, batchSize: number, shuffle: boolean, generator?: Generator, what = 'data'): DataLoader<Tensor[]> {
   if (data instanceof DataLoader) return data;
   if (isPair(data)) {
-    checkPair(op, data);
+    checkPair(op, data, what);
     return new DataLoader(new TensorDataset(data[0], data[1]), { batchSize, shuffle, generator });
   }
   if (data instanceof Dataset) return new DataLoader(data, { batchSize, shuffle, generator });
-  throw new TypeError(`${op}: data must be [inputs, targets] tensors, a Dataset or a DataLoader`);
+  throw new TypeError(`${op}: ${what} must be [inputs, targets] tensors, a Dataset or a DataLoader`);
 }
 
 function splitBatch(op: string, batch: unknown): [Tensor, Tensor] {
@@ -135,6 +136,17 @@ function splitBatch(op: string, batch: unknown): [Tensor, Tensor] {
     throw new TypeError(`${op}: each batch must be [inputs, targets] tensors`);
   }
   return [batch[0], batch[1]];
+}
+
+/** Runs `fn` with the model in eval mode, then puts every sub-module back in the mode it had (mixed modes included). */
+function inEvalMode<T>(model: Module, fn: () => T): T {
+  const modes = [...model.modules()].map((m) => [m, m.training] as const);
+  model.eval();
+  try {
+    return fn();
+  } finally {
+    for (const [m, mode] of modes) m.training = mode;
+  }
 }
 
 function forward(model: Module, x: Tensor): Tensor {
@@ -145,13 +157,14 @@ function forward(model: Module, x: Tensor): Tensor {
 
 /** Loss and metrics of `model` over `data`, without gradients, in eval mode (the mode is restored afterwards). */
 export function evaluate(model: Module, data: Data, options: EvaluateOptions = {}): Logs {
+  return evaluateLoader(model, loaderFor('evaluate', data, options.batchSize ?? 256, false), options);
+}
+
+function evaluateLoader(model: Module, loader: DataLoader<Tensor[]>, options: EvaluateOptions): Logs {
   const lossFn = lossByName(options.loss ?? 'crossEntropy');
   const metrics = metricsFrom(options.metrics);
-  const loader = loaderFor('evaluate', data, options.batchSize ?? 256, false);
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    return noGrad(() => {
+  return inEvalMode(model, () =>
+    noGrad(() => {
       let total = 0, count = 0;
       for (const m of metrics) m.reset();
       for (const batch of loader) {
@@ -164,28 +177,23 @@ export function evaluate(model: Module, data: Data, options: EvaluateOptions = {
       const logs: Logs = { loss: count ? total / count : NaN };
       for (const m of metrics) logs[m.name] = m.result();
       return logs;
-    });
-  } finally {
-    model.train(wasTraining);
-  }
+    }));
 }
 
 /** The model's outputs for `inputs`, computed in batches in eval mode without gradients. */
 export function predict(model: Module, inputs: Tensor, options: { batchSize?: number } = {}): Tensor {
   const batchSize = options.batchSize ?? 256;
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    return noGrad(() => {
+  if (!(inputs instanceof Tensor)) throw new TypeError(`predict: inputs must be a Tensor, got ${Array.isArray(inputs) ? 'an array' : typeof inputs}`);
+  if (inputs.ndim === 0) throw new RangeError('predict: inputs must have a batch dimension, got a 0-d tensor');
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`predict: batchSize must be a positive integer, got ${batchSize}`);
+  return inEvalMode(model, () =>
+    noGrad(() => {
       const n = inputs.shape[0];
       if (n <= batchSize) return forward(model, inputs);
       const outs: Tensor[] = [];
       for (let i = 0; i < n; i += batchSize) outs.push(forward(model, inputs.narrow(0, i, Math.min(batchSize, n - i))));
       return cat(outs, 0);
-    });
-  } finally {
-    model.train(wasTraining);
-  }
+    }));
 }
 
 function holdOut(data: Data, fraction: number): [Data, Data] {
@@ -216,6 +224,8 @@ export async function fit(model: Module, data: Data, options: FitOptions = {}): 
   }
   const generator = options.seed === undefined ? undefined : new Generator(options.seed);
   const loader = loaderFor('fit', trainData, batchSize, options.shuffle ?? true, generator);
+  // checked now, not after the first epoch of training
+  const valLoader = valData === undefined ? undefined : loaderFor('fit', valData, Math.max(batchSize, 256), false, undefined, 'validationData');
   const lossFn = lossByName(options.loss ?? 'crossEntropy');
   const opt = options.optimizer;
   const optimizer = opt === undefined || typeof opt === 'string' ? optimizerByName(opt ?? 'adam', model.parameters(), options.lr) : opt;
@@ -224,7 +234,7 @@ export async function fit(model: Module, data: Data, options: FitOptions = {}): 
   }
   const metrics = metricsFrom(options.metrics);
   const callbacks = options.callbacks ?? [];
-  const stream: ProgressStream | undefined = options.verbose === false ? undefined : (options.progressStream ?? process.stdout);
+  const stream: ProgressStream | undefined = options.verbose === false ? undefined : (options.progressStream ?? defaultStream());
   const steps = loader.length;
   const bar = stream ? new ProgressBar(stream, epochs, steps) : undefined;
   const ctx: TrainingContext = { model, epochs, stopTraining: false };
@@ -247,7 +257,8 @@ export async function fit(model: Module, data: Data, options: FitOptions = {}): 
       const [x, y] = splitBatch('fit', batch);
       optimizer.zeroGrad();
       const pred = forward(model, x);
-      const loss = lossFn(pred, y);
+      const loss: unknown = lossFn(pred, y);
+      if (!(loss instanceof Tensor)) throw new TypeError(`fit: the loss function must return a Tensor, got ${loss === null ? 'null' : typeof loss}`);
       if (loss.size !== 1) throw new RangeError(`fit: the loss must be a scalar, got shape ${shapeStr(loss.shape)}`);
       const value = loss.item();
       if (!Number.isFinite(value)) throw new NonFiniteLossError(value, epoch, step);
@@ -268,8 +279,8 @@ export async function fit(model: Module, data: Data, options: FitOptions = {}): 
     const seconds = (performance.now() - start) / 1000;
     logs = { loss: samples ? lossSum / samples : NaN };
     for (const m of metrics) logs[m.name] = m.result();
-    if (valData) {
-      const val = evaluate(model, valData, { loss: lossFn, metrics, batchSize: Math.max(batchSize, 256) });
+    if (valLoader) {
+      const val = evaluateLoader(model, valLoader, { loss: lossFn, metrics });
       // The training figures are already in logs, so the same metric objects can be reused.
       for (const [k, v] of Object.entries(val)) logs[`val${k[0].toUpperCase()}${k.slice(1)}`] = v;
     }
@@ -285,6 +296,12 @@ export async function fit(model: Module, data: Data, options: FitOptions = {}): 
   }
   await emit((cb) => cb.onTrainEnd?.(logs, ctx));
   return history;
+}
+
+/** process.stdout under Node; nothing where there is no process (browsers), so fit prints nothing there. */
+function defaultStream(): ProgressStream | undefined {
+  const proc = (globalThis as { process?: { stdout?: ProgressStream } }).process;
+  return proc?.stdout;
 }
 
 /** The logs a progress line shows (it prints samples/s itself). */
