@@ -1,7 +1,7 @@
 /** Elementwise ops with NumPy/PyTorch broadcasting, each with its backward rule. */
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { recordOp } from '../autograd/engine.js';
-import { type DType, isFloat, promoteTypes, promoteWithScalar } from '../tensor/dtype.js';
+import { type DType, assertDType, isFloat, promoteTypes, promoteWithScalar } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 import { assertSameBackend, scalar, sumToShape, wrap } from './util.js';
@@ -200,7 +200,10 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
 
 /** Converts to dtype; differentiable between float types. */
 export function cast(x: Tensor, dtype: DType): Tensor {
+  assertDType(dtype, 'cast');
   if (x.dtype === dtype) return x;
+  // to bool is "non-zero" (NaN included, as PyTorch), not the wrap-around of a byte store
+  if (dtype === 'bool') return binaryRaw('ne', x, scalar(0, x.dtype, x), 'bool', 'cast');
   const out = unaryRaw('identity', x, dtype);
   if (!isFloat(dtype)) return out;
   return recordOp('cast', out, [x], (g) => [cast(g, x.dtype)]);

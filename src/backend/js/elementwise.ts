@@ -196,11 +196,12 @@ export function assignKernel(dst: View, src: View): void {
     // source and destination share storage: read everything first so overlapping windows copy correctly
     const tmp = new Float64Array(n);
     for (let i = 0; i < n; i++) tmp[i] = ds[offS[i]];
-    for (let i = 0; i < n; i++) dd[offD[i]] = toBool ? (tmp[i] ? 1 : 0) : tmp[i];
+    for (let i = 0; i < n; i++) dd[offD[i]] = toBool ? (tmp[i] !== 0 ? 1 : 0) : tmp[i];
     return;
   }
   for (let i = 0; i < n; i++) {
     const v = ds[offS[i]];
-    dd[offD[i]] = toBool ? (v ? 1 : 0) : toInt ? Math.trunc(v) : v;
+    // bool is "non-zero" (NaN included, as PyTorch); a Uint8Array store would wrap modulo 256
+    dd[offD[i]] = toBool ? (v !== 0 ? 1 : 0) : toInt ? Math.trunc(v) : v;
   }
 }
