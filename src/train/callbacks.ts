@@ -1,6 +1,7 @@
-/** Callbacks hook into fit(): early stopping, checkpoints, a JSON-lines logger, or your own. */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+/**
+ * Callbacks hook into fit(): early stopping, checkpoints, a JSON-lines logger, or your own. Browser-safe to import:
+ * the file-writing callbacks load Node's modules only when they write.
+ */
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/engine.js';
@@ -74,7 +75,7 @@ export interface EarlyStoppingOptions extends MonitorOptions {
 }
 
 export class EarlyStopping implements Callback {
-  private readonly monitor: Monitor;
+  private monitor: Monitor;
   private wait = 0;
   private best: Map<string, Tensor> | null = null;
   stoppedEpoch = 0;
@@ -82,6 +83,15 @@ export class EarlyStopping implements Callback {
 
   constructor(private readonly options: EarlyStoppingOptions = {}) {
     this.monitor = new Monitor(options);
+  }
+
+  /** A new fit() starts afresh (as Keras): no best value, no waiting, no saved weights. */
+  onTrainBegin(): void {
+    this.monitor = new Monitor(this.options);
+    this.wait = 0;
+    this.best = null;
+    this.stoppedEpoch = 0;
+    this.bestEpoch = 0;
   }
 
   onEpochEnd(epoch: number, logs: Logs, ctx: TrainingContext): void {
@@ -104,7 +114,7 @@ export class EarlyStopping implements Callback {
 }
 
 export interface ModelCheckpointOptions extends MonitorOptions {
-  /** File to write; `{epoch}` is replaced by the epoch number. */
+  /** File to write; every `{epoch}` in it is replaced by the epoch number. */
   path: string;
   /** Only write when the monitored value improves (default true). */
   saveBestOnly?: boolean;
@@ -122,19 +132,27 @@ export class ModelCheckpoint implements Callback {
   async onEpochEnd(epoch: number, logs: Logs, ctx: TrainingContext): Promise<void> {
     const best = this.options.saveBestOnly ?? true;
     if (best && !this.monitor.improved(logs)) return;
-    const path = this.options.path.replace('{epoch}', String(epoch));
+    const path = this.options.path.split('{epoch}').join(String(epoch));
     await saveModel(ctx.model, path, { metadata: { epoch: String(epoch), logs: JSON.stringify(logs) } });
     this.saved.push(path);
   }
 }
 
-/** Appends one JSON object per epoch ({epoch, ...logs}) to a file. */
+/**
+ * Appends one JSON object per epoch ({epoch, ...logs}) to a file, creating its folder if needed (Node only; `node:fs`
+ * is loaded on the first write, so constructing one does no I/O).
+ */
 export class JsonLogger implements Callback {
-  constructor(private readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-  }
-  onEpochEnd(epoch: number, logs: Logs): void {
-    appendFileSync(this.path, JSON.stringify({ epoch, ...logs }) + '\n');
+  private ready = false;
+  constructor(private readonly path: string) {}
+  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    const fs = await import('node:fs/promises');
+    if (!this.ready) {
+      const { dirname } = await import('node:path');
+      await fs.mkdir(dirname(this.path), { recursive: true });
+      this.ready = true;
+    }
+    await fs.appendFile(this.path, JSON.stringify({ epoch, ...logs }) + '\n');
   }
 }
 
