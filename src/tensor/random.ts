@@ -72,14 +72,25 @@ export class Generator {
     return low + Math.floor(this.random() * (high - low));
   }
 
-  /** The state, to save and restore a stream. */
+  /**
+   * The state, to save and restore a stream: the four xoshiro words, then the cached second Box-Muller value when
+   * there is one (so a stream saved after an odd number of normal() draws replays exactly).
+   */
   getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3];
+    const words = [this.s0, this.s1, this.s2, this.s3];
+    return this.spareNormal === null ? words : [...words, this.spareNormal];
   }
 
+  /** Restores a state from getState() (4 words, or 4 words and a cached normal value). */
   setState(state: readonly number[]): void {
-    [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v >>> 0);
-    this.spareNormal = null;
+    if (!Array.isArray(state) || (state.length !== 4 && state.length !== 5) || !state.slice(0, 4).every(Number.isInteger)) {
+      throw new RangeError(`Generator.setState: expected 4 integer state words and optionally a cached normal value, got ${JSON.stringify(state)}`);
+    }
+    if (state.length === 5 && typeof state[4] !== 'number') throw new TypeError(`Generator.setState: the cached normal value must be a number, got ${String(state[4])}`);
+    const words = state.slice(0, 4).map((v) => v >>> 0);
+    if (words.every((w) => w === 0)) throw new RangeError('Generator.setState: the state words must not all be zero');
+    [this.s0, this.s1, this.s2, this.s3] = words;
+    this.spareNormal = state.length === 5 ? state[4] : null;
   }
 }
 

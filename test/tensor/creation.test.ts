@@ -89,8 +89,8 @@ describe('filled tensors', () => {
   });
 
   test('bad shapes are refused', () => {
-    assert.throws(() => zeros([-1]), { message: 'full: shape must be a list of non-negative integers, got [-1]' });
-    assert.throws(() => ones([1.5]), { message: 'full: shape must be a list of non-negative integers, got [1.5]' });
+    assert.throws(() => zeros([-1]), { message: 'zeros: shape must be a list of non-negative integers, got [-1]' });
+    assert.throws(() => ones([1.5]), { message: 'ones: shape must be a list of non-negative integers, got [1.5]' });
     assert.throws(() => full([2], 1, { dtype: 'int32', requiresGrad: true }), { message: 'requiresGrad: only floating point tensors can require gradients (got int32)' });
   });
 
@@ -129,9 +129,7 @@ describe('ranges and identity', () => {
     assert.throws(() => linspace(0, 1, 2.5), { message: 'linspace: steps must be a non-negative integer, got 2.5' });
   });
 
-  test('linspace with one step gives the start (as PyTorch)', {
-    todo: 'src/tensor/creation.ts linspace() fills i >= steps/2 from the end, so linspace(2, 5, 1) is [5]; torch.linspace(2, 5, 1) is [2.]',
-  }, () => {
+  test('linspace with one step gives the start (as PyTorch)', () => {
     assert.deepEqual(values(linspace(2, 5, 1)), [2]);
   });
 
@@ -146,31 +144,32 @@ describe('ranges and identity', () => {
 });
 
 describe('creation argument checks', () => {
-  test('an unknown dtype is refused by name in every creation function', {
-    todo: "src/tensor/creation.ts full()/arange()/linspace()/eye()/randint() do not validate options.dtype (tensor() does, with assertDType): zeros([2], { dtype: 'int8' }) fails with \"Cannot read properties of undefined (reading 'fill')\"",
-  }, () => {
+  test('an unknown dtype is refused by name in every creation function', () => {
     const bad = { dtype: 'int8' as never };
     for (const [name, f] of [
       ['zeros', () => zeros([2], bad)], ['full', () => full([2], 1, bad)], ['arange', () => arange(3, bad)],
       ['linspace', () => linspace(0, 1, 3, bad)], ['eye', () => eye(2, 2, bad)], ['randint', () => randint(0, 3, [2], bad)],
+      ['ones', () => ones([2], bad)], ['zerosLike', () => zerosLike(ones([2]), bad)], ['rand', () => rand([2], bad)],
+      ['uniform', () => uniform([2], 0, 1, bad)], ['randnLike', () => randnLike(ones([2]), bad)], ['randperm', () => randperm(3, bad)],
     ] as [string, () => unknown][]) {
-      assert.throws(f, { message: /^\w+: unknown dtype 'int8'/ }, name);
+      assert.throws(f, { message: new RegExp(`^${name}: unknown dtype 'int8'`) }, name);
     }
   });
 
-  test('randperm and arange refuse bad sizes with messages naming them', {
-    todo: "src/tensor/creation.ts randperm(1.5) returns a tensor of shape [1.5]; randperm(-1) and arange(0, Infinity) fail with V8's \"Invalid typed array length\" (torch refuses all three by name)",
-  }, () => {
+  test('randperm and arange refuse bad sizes with messages naming them', () => {
     assert.throws(() => randperm(1.5), { message: /^randperm: / });
     assert.throws(() => randperm(-1), { message: /^randperm: / });
     assert.throws(() => arange(0, Infinity), { message: /^arange: / });
   });
 
-  test('normal refuses a negative std and uniform an empty range (as PyTorch)', {
-    todo: 'src/tensor/creation.ts normal([3], 0, -1) and uniform([3], 2, 1) are accepted; torch raises "normal expects std >= 0.0" and "uniform_ expects to return a [from, to) range"',
-  }, () => {
+  test('normal refuses a negative std and uniform an empty range (as PyTorch)', () => {
     assert.throws(() => normal([3], 0, -1), { message: /^normal: / });
+    assert.throws(() => normal([3], 0, NaN), { message: /^normal: / });
     assert.throws(() => uniform([3], 2, 1), { message: /^uniform: / });
+    assert.throws(() => uniform([3], 0, Infinity), { message: /^uniform: / });
+    // equal bounds are allowed and give the bound, std 0 gives the mean (as torch)
+    assert.deepEqual(values(uniform([2], 2, 2)), [2, 2]);
+    assert.deepEqual(values(normal([2], 3, 0)), [3, 3]);
   });
 
   test('random functions refuse bad arguments', () => {
@@ -178,7 +177,7 @@ describe('creation argument checks', () => {
     assert.throws(() => randn([-2]), { message: 'randn: shape must be a list of non-negative integers, got [-2]' });
     assert.throws(() => randint(3, 3, [2]), { message: 'randint: need integers low < high, got 3 and 3' });
     assert.throws(() => randint(0, 2.5, [2]), { message: 'randint: need integers low < high, got 0 and 2.5' });
-    assert.throws(() => randLike(tensor([1], { dtype: 'int32' })), { message: 'rand: dtype must be float32 or float64, got int32' });
+    assert.throws(() => randLike(tensor([1], { dtype: 'int32' })), { message: 'randLike: dtype must be float32 or float64, got int32' });
   });
 });
 
@@ -289,23 +288,31 @@ describe('random functions', () => {
     assert.deepEqual(values(rand([5], { generator: g })), a);
   });
 
-  test('Generator getState/setState restores a normal stream after an odd number of normals', {
-    todo: 'src/tensor/random.ts getState() leaves out the cached Box-Muller value (spareNormal) and setState() clears it: after randn of odd size, save/restore replays a shifted sequence',
-  }, () => {
+  test('Generator getState/setState restores a normal stream after an odd number of normals', () => {
     const g = new Generator(5);
     randn([3], { generator: g });
     const state = g.getState();
     const a = values(randn([4], { generator: g }));
     g.setState(state);
     assert.deepEqual(values(randn([4], { generator: g })), a);
+    assert.throws(() => g.setState([1, 2, 3]), { message: /^Generator.setState: expected 4 integer state words/ });
+    assert.throws(() => g.setState([0, 0, 0, 0]), { message: 'Generator.setState: the state words must not all be zero' });
+    assert.deepEqual(values(randn([4], { generator: g })), values(randn([4], { generator: (() => { const h = new Generator(0); h.setState(state); randn([4], { generator: h }); return h; })() })),
+      'a refused state leaves the generator as it was');
   });
 
-  test('rand in float32 stays below 1 (as torch.rand)', {
-    todo: 'src/tensor/creation.ts rand() rounds a float64 draw in [0,1) to float32, and draws above 1 - 2^-25 round to exactly 1.0 (this generator state gives 0.999999991 -> 1)',
-  }, () => {
+  test('rand in float32 stays below 1 (as torch.rand)', () => {
     const g = new Generator(0);
-    g.setState([-1115417317, 1007378614, 1808613994, 2023892001]);
-    assert.ok(rand([1], { generator: g }).item() < 1);
+    const state = [-1115417317, 1007378614, 1808613994, 2023892001];
+    g.setState(state);
+    const r = rand([1], { generator: g }).item();
+    assert.ok(r < 1 && r > 0.9999999, String(r));
+    // the same draw scaled into [-2, 3) would round up to 3 in float32; uniform stays below its upper bound too
+    g.setState(state);
+    const u = uniform([1], -2, 3, { generator: g }).item();
+    assert.ok(u < 3 && u > 2.9999997, String(u));
+    g.setState(state);
+    assert.ok(rand([1], { generator: g, dtype: 'float64' }).item() < 1);
   });
 });
 
@@ -315,9 +322,7 @@ describe('creation on the backend of the input', () => {
     Object.defineProperty(b, 'name', { value: 'js-creation' });
     return b;
   });
-  test('*Like functions create on the input\'s backend, not the current one', {
-    todo: "src/tensor/creation.ts zerosLike/onesLike/fullLike/randLike/randnLike/randintLike go through zeros()/rand()..., which use getBackend(), not x's backend",
-  }, () => {
+  test('*Like functions create on the input\'s backend, not the current one', () => {
     const prev = getBackend().name;
     setBackend('js-creation');
     let x: Tensor;
