@@ -42,12 +42,14 @@ export function accuracy(pred: Tensor, target: Tensor, options: ClassOptions = {
   return p.length ? correct / p.length : 0;
 }
 
-/** Fraction of samples whose target is among the k highest scores of [N, C]. */
+/** Fraction of samples whose target is among the k highest scores of [N, C] (a tie with the target's score counts as a hit). */
 export function topKAccuracy(pred: Tensor, target: Tensor, k = 5): number {
   if (pred.ndim !== 2) throw new RangeError(`topKAccuracy: predictions must be [N, C], got ${shapeStr(pred.shape)}`);
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`topKAccuracy: k must be a positive integer, got ${k}`);
   const [n, c] = pred.shape;
   const scores = pred.data();
   const t = labelsOf(target, n, 'topKAccuracy');
+  checkLabels('topKAccuracy', t, c, `predictions ${shapeStr(pred.shape)} have ${c} classes`);
   let hits = 0;
   for (let i = 0; i < n; i++) {
     const s = scores[i * c + t[i]];
@@ -58,11 +60,37 @@ export function topKAccuracy(pred: Tensor, target: Tensor, k = 5): number {
   return n ? hits / n : 0;
 }
 
-/** counts[t][p]: rows are true classes, columns predicted classes. */
+/** Throws unless every label is in [0, c). */
+function checkLabels(op: string, labels: Int32Array, c: number, why: string): void {
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] < 0 || labels[i] >= c) throw new RangeError(`${op}: target ${labels[i]} (sample ${i}) is not a class in [0, ${c}) (${why})`);
+  }
+}
+
+/**
+ * counts[t][p]: rows are true classes, columns predicted classes. The size is `numClasses`, or by default the
+ * number of score columns of [N, C] predictions or the largest label + 1, whichever is larger (at least 2).
+ */
 export function confusionMatrix(pred: Tensor, target: Tensor, numClasses?: number, options: ClassOptions = {}): number[][] {
   const p = predictedClasses(pred, options);
   const t = labelsOf(target, p.length, 'confusionMatrix');
-  const c = numClasses ?? Math.max(2, ...Array.from(p, (v) => v + 1), ...Array.from(t, (v) => v + 1));
+  let c: number;
+  if (numClasses !== undefined) {
+    if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`confusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
+    c = numClasses;
+    checkLabels('confusionMatrix', t, c, `numClasses ${c}`);
+    for (let i = 0; i < p.length; i++) {
+      if (p[i] >= c) throw new RangeError(`confusionMatrix: predicted class ${p[i]} (sample ${i}) is not in [0, ${c}) (numClasses ${c})`);
+    }
+  } else {
+    // a loop, not Math.max(...labels): spreading a large array overflows the call stack
+    c = pred.ndim === 2 && pred.shape[1] > 1 ? pred.shape[1] : 2;
+    for (let i = 0; i < t.length; i++) {
+      if (t[i] < 0) throw new RangeError(`confusionMatrix: target ${t[i]} (sample ${i}) is negative`);
+      if (t[i] >= c) c = t[i] + 1;
+      if (p[i] >= c) c = p[i] + 1;
+    }
+  }
   const m = Array.from({ length: c }, () => new Array<number>(c).fill(0));
   for (let i = 0; i < p.length; i++) m[t[i]][p[i]]++;
   return m;
@@ -74,7 +102,11 @@ export interface PrfResult {
   f1: number;
 }
 
-/** Precision/recall/F1 from a confusion matrix: of class `positive` ('binary') or averaged over classes ('macro'). */
+/**
+ * Precision/recall/F1 from a confusion matrix: of class `positive` ('binary') or averaged over classes ('macro').
+ * As scikit-learn: a ratio with a zero denominator is 0, and the macro average is over the classes that occur among
+ * the targets or the predictions (a row of the matrix that is all zeros and a column that is all zeros are left out).
+ */
 export function prfFromConfusion(m: number[][], average: 'binary' | 'macro' = 'binary', positive = 1): PrfResult {
   const classStats = (c: number): PrfResult => {
     const tp = m[c][c];
@@ -90,8 +122,13 @@ export function prfFromConfusion(m: number[][], average: 'binary' | 'macro' = 'b
     const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
     return { precision, recall, f1 };
   };
-  if (average === 'binary') return classStats(positive);
-  const all = m.map((_, c) => classStats(c));
+  if (average === 'binary') {
+    if (!(positive >= 0 && positive < m.length)) throw new RangeError(`precisionRecallF1: positive class ${positive} is not in [0, ${m.length})`);
+    return classStats(positive);
+  }
+  const present = m.map((_, c) => m[c].some((v) => v > 0) || m.some((row) => row[c] > 0));
+  const all = m.map((_, c) => c).filter((c) => present[c]).map(classStats);
+  if (all.length === 0) return { precision: 0, recall: 0, f1: 0 };
   const avg = (k: keyof PrfResult) => all.reduce((s, r) => s + r[k], 0) / all.length;
   return { precision: avg('precision'), recall: avg('recall'), f1: avg('f1') };
 }
@@ -100,11 +137,17 @@ export function precisionRecallF1(pred: Tensor, target: Tensor, options: ClassOp
   return prfFromConfusion(confusionMatrix(pred, target, options.numClasses, options), options.average ?? 'binary');
 }
 
+function checkSizes(op: string, pred: Tensor, target: Tensor): void {
+  if (pred.size !== target.size) throw new RangeError(`${op}: predictions ${shapeStr(pred.shape)} and target ${shapeStr(target.shape)} differ in size`);
+}
+
 export function meanSquaredError(pred: Tensor, target: Tensor): number {
+  checkSizes('meanSquaredError', pred, target);
   return noGrad(() => pred.sub(target.reshape(pred.shape.slice())).square().mean().item());
 }
 
 export function meanAbsoluteError(pred: Tensor, target: Tensor): number {
+  checkSizes('meanAbsoluteError', pred, target);
   return noGrad(() => pred.sub(target.reshape(pred.shape.slice())).abs().mean().item());
 }
 
