@@ -42,14 +42,33 @@ function binaryRaw(op: BinaryOp, ta: Tensor, tb: Tensor, outDType: DType, name: 
 
 function arith(op: BinaryOp, name: string, a: TensorOrScalar, b: TensorOrScalar, backward: (g: Tensor, ta: Tensor, tb: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
   let dtype = resultType(a, b);
+  let kernel = op;
   if (op === 'div' && !isFloat(dtype)) dtype = 'float32'; // true division, as torch.div
-  if (dtype === 'bool' && (op === 'add' || op === 'mul' || op === 'sub' || op === 'pow')) dtype = 'int32';
+  const boolA = typeof a !== 'number' && a.dtype === 'bool', boolB = typeof b !== 'number' && b.dtype === 'bool';
+  if (op === 'sub' && (boolA || boolB)) {
+    // as PyTorch, which refuses both rather than guess between xor and integer arithmetic
+    throw new TypeError(boolA && boolB
+      ? 'sub: subtraction of two bool tensors is not supported; use logicalXor() instead'
+      : 'sub: subtraction with a bool tensor is not supported; to invert a mask use logicalNot(), or convert with .int() first');
+  }
+  if (dtype === 'bool') {
+    // bool with bool stays bool, as PyTorch: + is logical or, * is logical and
+    if (op === 'add') kernel = 'logicalOr';
+    else if (op === 'mul') kernel = 'logicalAnd';
+    else if (op === 'pow') throw new TypeError('pow: not supported for two bool tensors; convert with .int() or .float() first');
+  }
   const [ta, tb] = operands(name, a, b, dtype);
-  const out = binaryRaw(op, ta, tb, dtype, name);
+  const out = binaryRaw(kernel, ta, tb, dtype, name);
   return recordOp(name, out, [ta, tb], (g) => {
     const [ga, gb] = backward(g, ta, tb, out);
-    return [ga && ta.requiresGrad ? sumToShape(ga, ta.shape) : null, gb && tb.requiresGrad ? sumToShape(gb, tb.shape) : null];
+    return [ga && ta.requiresGrad ? gradFor(ga, ta) : null, gb && tb.requiresGrad ? gradFor(gb, tb) : null];
   });
+}
+
+/** An input's gradient: summed over the dims it was broadcast along, in the input's own dtype (as PyTorch). */
+function gradFor(g: Tensor, input: Tensor): Tensor {
+  const summed = sumToShape(g, input.shape);
+  return summed.dtype === input.dtype ? summed : cast(summed, input.dtype);
 }
 
 export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
@@ -68,10 +87,20 @@ export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   ]);
 }
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  if (!isFloat(resultType(a, b))) {
+    // an integer result cannot hold x^-n; PyTorch refuses a negative number exponent (or base number with such powers)
+    if (typeof b === 'number' && b < 0) {
+      throw new RangeError(`pow: integers to negative integer powers are not allowed (${(a as Tensor).dtype} tensor to the power ${b}); convert to float first`);
+    }
+    if (typeof a === 'number' && typeof b !== 'number' && b.size > 0 && b.lt(0).any().item()) {
+      throw new RangeError(`pow: integers to negative integer powers are not allowed (${a} to the powers of a ${b.dtype} tensor with negative values); convert to float first`);
+    }
+  }
   return arith('pow', 'pow', a, b, (g, ta, tb, out) => [
-    ta.requiresGrad ? mul(g, mul(tb, pow(ta, sub(tb, 1)))) : null,
-    // d/db a^b = a^b log a; taken as 0 where a == 0 (as PyTorch), so 0^b does not produce NaN gradients
-    tb.requiresGrad ? mul(g, where(eq(ta, 0), 0, mul(out, log(ta)))) : null,
+    // 0 where the exponent is 0 (as PyTorch), so x^0 has gradient 0 even at x = 0 where b x^(b-1) is 0 * inf
+    ta.requiresGrad ? where(eq(tb, 0), 0, mul(g, mul(tb, pow(ta, sub(tb, 1))))) : null,
+    // d/db a^b = a^b log a; 0 where a == 0 and b >= 0 (as PyTorch), so 0^b does not produce NaN gradients
+    tb.requiresGrad ? mul(g, where(logicalAnd(eq(ta, 0), ge(tb, 0)), 0, mul(out, log(ta)))) : null,
   ]);
 }
 export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
@@ -113,11 +142,20 @@ function floatUnary(op: UnaryOp, x: Tensor, backward: ((g: Tensor, x: Tensor, ou
   return recordOp(op, out, [x], (g) => [backward(g, x, out)]);
 }
 
-/** A unary op that keeps the input's dtype (neg, abs, ...). */
+/** A unary op that keeps the input's dtype (neg, abs, ...); bool inputs are refused as PyTorch does, or become int32. */
 function sameTypeUnary(op: UnaryOp, x: Tensor, backward: ((g: Tensor, x: Tensor, out: Tensor) => Tensor) | null): Tensor {
-  const out = unaryRaw(op, x, x.dtype === 'bool' && op !== 'logicalNot' ? 'int32' : x.dtype);
+  if (x.dtype === 'bool') {
+    if (op === 'sign') return unaryRaw('identity', x, 'bool');
+    if (op !== 'square') throw boolRefused(op);
+  }
+  const out = unaryRaw(op, x, x.dtype === 'bool' ? 'int32' : x.dtype);
   if (!backward) return out;
   return recordOp(op, out, [x], (g) => [backward(g, x, out)]);
+}
+
+function boolRefused(op: string): TypeError {
+  if (op === 'neg') return new TypeError('neg: negation of a bool tensor is not supported; to invert a mask use logicalNot()');
+  return new TypeError(`${op}: not supported for bool tensors; convert with .int() or .float() first`);
 }
 
 export const neg = (x: Tensor): Tensor => sameTypeUnary('neg', x, (g) => neg(g));
@@ -136,8 +174,12 @@ export const sin = (x: Tensor): Tensor => floatUnary('sin', x, (g, x) => mul(g, 
 export const cos = (x: Tensor): Tensor => floatUnary('cos', x, (g, x) => neg(mul(g, sin(x))));
 export const tanh = (x: Tensor): Tensor => floatUnary('tanh', x, (g, _x, out) => mul(g, sub(1, square(out))));
 export const sigmoid = (x: Tensor): Tensor => floatUnary('sigmoid', x, (g, _x, out) => mul(g, mul(out, sub(1, out))));
-export const relu = (x: Tensor): Tensor =>
-  isFloat(x.dtype) ? floatUnary('relu', x, (g, x) => mul(g, gt(x, 0).to(g.dtype))) : unaryRaw('relu', x, x.dtype);
+/** max(x, 0), NaN kept; the gradient passes where the output is > 0 (or NaN), as PyTorch's threshold_backward. */
+export function relu(x: Tensor): Tensor {
+  if (x.dtype === 'bool') throw boolRefused('relu');
+  if (!isFloat(x.dtype)) return unaryRaw('relu', x, x.dtype);
+  return floatUnary('relu', x, (g, _x, out) => where(le(out, 0), scalar(0, g.dtype, g), g));
+}
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
   floatUnary('leakyRelu', x, (g, x) => mul(g, where(gt(x, 0), scalar(1, x.dtype, x), scalar(negativeSlope, x.dtype, x))), negativeSlope);
 export const elu = (x: Tensor, alpha = 1): Tensor =>
@@ -165,11 +207,15 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   if ((min === undefined || min === null) && (max === undefined || max === null)) {
     throw new Error('clamp: at least one of min and max must be given');
   }
-  const dtype = resultType(x, min ?? max ?? 0);
-  let out = x.dtype === dtype ? x : cast(x, dtype);
   const lo = min ?? null, hi = max ?? null;
-  if (hi !== null) out = binaryRaw('minimum', out, scalar(hi, dtype, x), dtype, 'clamp');
+  // both bounds take part in the result type: clamp(int32, 0, 2.5) is float32, as PyTorch
+  let dtype: DType = x.dtype === 'bool' ? 'int32' : x.dtype;
+  if (lo !== null) dtype = promoteTypes(dtype, resultType(x, lo));
+  if (hi !== null) dtype = promoteTypes(dtype, resultType(x, hi));
+  let out = x.dtype === dtype ? x : cast(x, dtype);
+  // min first, then max: with min > max every element becomes max (as torch.clamp)
   if (lo !== null) out = binaryRaw('maximum', out, scalar(lo, dtype, x), dtype, 'clamp');
+  if (hi !== null) out = binaryRaw('minimum', out, scalar(hi, dtype, x), dtype, 'clamp');
   if (out === x) out = unaryRaw('identity', x, dtype);
   return recordOp('clamp', out, [x], (g) => {
     let mask: Tensor | null = null;
@@ -192,8 +238,8 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
     const zero = scalar(0, g.dtype, g);
     return [
       null,
-      ta.requiresGrad ? sumToShape(where(cond, g, zero), ta.shape) : null,
-      tb.requiresGrad ? sumToShape(where(cond, zero, g), tb.shape) : null,
+      ta.requiresGrad ? gradFor(where(cond, g, zero), ta) : null,
+      tb.requiresGrad ? gradFor(where(cond, zero, g), tb) : null,
     ];
   });
 }

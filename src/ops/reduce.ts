@@ -99,9 +99,11 @@ export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
 /** log(sum(exp(x))) computed stably by shifting by the max. */
 export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims(dim, x.ndim, 'logsumexp');
-  const m = reduceRaw('max', 'logsumexp', x, dims, true, x.dtype);
+  // over an empty dim the sum of exps is 0 and the result -inf (as PyTorch): no max to shift by there
+  const empty = dims.some((d) => x.shape[d] === 0);
+  const m = empty ? null : reduceRaw('max', 'logsumexp', x, dims, true, x.dtype);
   // an all -inf slice would give inf - inf; shift by 0 there instead
-  const shift = where(eq(m, -Infinity), 0, m);
+  const shift = m ? where(eq(m, -Infinity), 0, m) : 0;
   const lse = add(log(sum(exp(sub(x, shift)), dims, true)), shift);
   return keepdim ? lse : lse.reshape(finalShape(x, dims, false));
 }

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  Tensor, arange, cat, clamp, enableGrad, isGradEnabled, matmul, noGrad, ones, resultType, setGradEnabled, tensor,
-  zeroGrad, zeros,
+  Tensor, arange, cat, clamp, enableGrad, isGradEnabled, matmul, noGrad, ones, pow, resultType, setGradEnabled, tensor,
+  where, zeroGrad, zeros,
 } from '../../src/index.js';
 
 const i32 = (data: number[] | number[][]) => tensor(data, { dtype: 'int32' });
@@ -32,11 +32,13 @@ describe('size-0 dims', () => {
     assert.ok(Number.isNaN(zeros([0]).var().item()));
   });
 
-  test('logsumexp over an empty dim is -inf (as PyTorch)', {
-    todo: 'src/ops/reduce.ts logsumexp() takes the max over the dim with reduceRaw, which refuses zero-size dims; torch.zeros(2,0).logsumexp(1) is [-inf, -inf]',
-  }, () => {
+  test('logsumexp over an empty dim is -inf (as PyTorch)', () => {
     assert.deepEqual(Array.from(zeros([2, 0]).logsumexp(1).data()), [-Infinity, -Infinity]);
     assert.equal(zeros([0]).logsumexp(0).item(), -Infinity);
+    assert.deepEqual(zeros([2, 0]).logsumexp(1, true).shape, [2, 1]);
+    const x = zeros([2, 0], { requiresGrad: true });
+    x.logsumexp(1).sum().backward();
+    assert.deepEqual(x.grad!.shape, [2, 0]);
   });
 
   test('cat with empty pieces', () => {
@@ -218,10 +220,13 @@ describe('dtype rules', () => {
     assert.deepEqual(desc(i32([5, -5]).clamp(0, 2)), { dtype: 'int32', shape: [2], values: [2, 0] });
   });
 
-  test('clamp of int32 with a float bound gives float32 (as PyTorch)', {
-    todo: 'src/ops/elementwise.ts clamp() picks the dtype from `min ?? max`, ignoring max when min is given: clamp(int32 [5], 0, 2.5) is int32 [2]; torch gives float32 [2.5]',
-  }, () => {
+  test('clamp of int32 with a float bound gives float32 (as PyTorch)', () => {
     assert.deepEqual(desc(clamp(i32([5, -1]), 0, 2.5)), { dtype: 'float32', shape: [2], values: [2.5, 0] });
+    assert.deepEqual(desc(clamp(i32([5, -1]), 0.5, 2)), { dtype: 'float32', shape: [2], values: [2, 0.5] });
+    assert.deepEqual(desc(clamp(i32([5, -1]), null, 2.5)), { dtype: 'float32', shape: [2], values: [2.5, -1] });
+    assert.deepEqual(desc(clamp(tensor([true, false]), 0, 2)), { dtype: 'int32', shape: [2], values: [1, 0] });
+    // min above max gives max everywhere (torch.clamp's documented rule)
+    assert.deepEqual(desc(clamp(tensor([0, 5]), 2, 1)), { dtype: 'float32', shape: [2], values: [1, 1] });
   });
 
   test('reductions: int and bool sums are int32; max keeps the dtype', () => {
@@ -240,14 +245,20 @@ describe('dtype rules', () => {
     assert.equal(tensor([true]).div(tensor([true])).dtype, 'float32');
   });
 
-  test('bool with bool follows PyTorch: + and * are logical, - and unary - are refused', {
-    todo: 'src/ops/elementwise.ts arith() turns bool add/mul/sub results into int32: bool+bool gives int32 [2,1] where torch gives bool [True, True]; bool-bool and -bool give int32 where torch raises',
-  }, () => {
+  test('bool with bool follows PyTorch: + and * are logical, - and unary - are refused', () => {
     const a = tensor([true, false]), b = tensor([true, true]);
     assert.deepEqual(desc(a.add(b)), { dtype: 'bool', shape: [2], values: [true, true] });
     assert.deepEqual(desc(a.mul(b)), { dtype: 'bool', shape: [2], values: [true, false] });
     assert.throws(() => a.sub(b), /sub/);
     assert.throws(() => a.neg(), /neg/);
+    assert.throws(() => a.sub(1), { message: /^sub: / }, 'a bool tensor minus a number is refused too');
+    assert.throws(() => a.pow(b), { message: /^pow: / });
+    assert.throws(() => a.abs(), { message: /^abs: / });
+    assert.throws(() => a.relu(), { message: /^relu: / });
+    assert.deepEqual(desc(a.maximum(b)), { dtype: 'bool', shape: [2], values: [true, true] });
+    assert.deepEqual(desc(a.sign()), { dtype: 'bool', shape: [2], values: [true, false] });
+    assert.deepEqual(desc(a.square()), { dtype: 'int32', shape: [2], values: [1, 0] });
+    assert.deepEqual(desc(a.pow(2)), { dtype: 'int32', shape: [2], values: [1, 0] });
   });
 
   test('comparisons and logical ops give bool for every input dtype', () => {
@@ -280,15 +291,16 @@ describe('dtype rules', () => {
     assert.deepEqual(b.toArray(), [true]);
   });
 
-  test('int32 to a negative integer power is refused (as PyTorch)', {
-    todo: 'src/ops/elementwise.ts pow() on int32 with a negative exponent truncates to 0 (int32 [2] ** -1 is [0]); torch raises "Integers to negative integer powers are not allowed"',
-  }, () => {
+  test('int32 to a negative integer power is refused (as PyTorch)', () => {
     assert.throws(() => i32([2]).pow(-1), { message: /^pow: / });
+    assert.throws(() => tensor([true]).pow(-1), { message: /^pow: / });
+    assert.throws(() => pow(2, i32([1, -1])), { message: /^pow: / });
+    // a float exponent or an int tensor of exponents is computed (as PyTorch: 2^-1 truncates to 0)
+    assert.deepEqual(desc(i32([2]).pow(-1.5)), { dtype: 'float32', shape: [1], values: [Math.fround(2 ** -1.5)] });
+    assert.deepEqual(desc(i32([2, 2]).pow(i32([1, -1]))), { dtype: 'int32', shape: [2], values: [2, 0] });
   });
 
-  test('a leaf gets a gradient of its own dtype when float32 and float64 mix', {
-    todo: 'src/ops/elementwise.ts arith() sums the gradient back to the input shape but does not cast it to the input dtype: float32 a + float64 b gives a.grad float64 (torch: float32); float64 0-d * float32 gives the float64 leaf a float32 grad',
-  }, () => {
+  test('a leaf gets a gradient of its own dtype when float32 and float64 mix', () => {
     const a = tensor([1, 2], { requiresGrad: true });
     const b = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
     a.add(b).sum().backward();
@@ -299,17 +311,24 @@ describe('dtype rules', () => {
     c.mul(d).sum().backward();
     assert.equal(c.grad!.dtype, 'float64');
     assert.equal(d.grad!.dtype, 'float32');
+    const e = tensor([1, 2], { requiresGrad: true });
+    const f = tensor([3, 4], { dtype: 'float64', requiresGrad: true });
+    where(tensor([true, false]), e, f).sum().backward();
+    assert.deepEqual(desc(e.grad!), { dtype: 'float32', shape: [2], values: [1, 0] });
+    assert.deepEqual(desc(f.grad!), { dtype: 'float64', shape: [2], values: [0, 1] });
   });
 
-  test('pow: the gradient of x**0 and x**x at x = 0 is 0, not NaN (as PyTorch)', {
-    todo: 'src/ops/elementwise.ts pow() base gradient is b * a**(b-1), which is 0 * inf = NaN at a = 0, b = 0; torch masks it to 0 where the exponent is 0',
-  }, () => {
+  test('pow: the gradient of x**0 and x**x at x = 0 is 0, not NaN (as PyTorch)', () => {
     const x = tensor([0, 4], { requiresGrad: true });
     x.pow(0).sum().backward();
     assert.deepEqual(Array.from(x.grad!.data()), [0, 0]);
     const y = tensor([0, 2], { requiresGrad: true });
     y.pow(y).sum().backward();
     assert.equal(y.grad!.data()[0], 0);
+    // torch: d/db 0^b is 0 for b >= 0 but -inf for b < 0 (0^b log 0 = inf * -inf)
+    const b = tensor([0, -1], { requiresGrad: true });
+    pow(zeros([2]), b).sum().backward();
+    assert.deepEqual(Array.from(b.grad!.data()), [0, -Infinity]);
   });
 });
 
@@ -324,10 +343,17 @@ describe('non-finite and extreme values', () => {
     assert.equal(tensor([1, NaN, 3]).argmax().item(), 1);
   });
 
-  test('relu of NaN is NaN (as PyTorch)', {
-    todo: 'src/backend/js/elementwise.ts relu is (x > 0 ? x : 0), which maps NaN to 0; torch.relu(nan) is nan',
-  }, () => {
+  test('relu of NaN is NaN (as PyTorch)', () => {
     assert.ok(Number.isNaN(tensor([NaN]).relu().item()));
+    // the gradient passes at NaN and stops at 0 and below (torch.relu's threshold backward)
+    const x = tensor([NaN, 1, -1, 0], { requiresGrad: true });
+    x.relu().sum().backward();
+    assert.deepEqual(Array.from(x.grad!.data()), [1, 1, 0, 0]);
+    // the other activations propagate NaN as PyTorch does
+    for (const f of [(t: Tensor) => t.sigmoid(), (t: Tensor) => t.tanh(), (t: Tensor) => t.gelu(), (t: Tensor) => t.elu(),
+      (t: Tensor) => t.leakyRelu(), (t: Tensor) => t.softplus(), (t: Tensor) => t.clamp(0, 1)]) {
+      assert.ok(Number.isNaN(f(tensor([NaN])).item()), String(f));
+    }
   });
 
   test('ties: argmax/argmin give the first index; round goes half to even', () => {

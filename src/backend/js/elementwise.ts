@@ -53,7 +53,7 @@ export function unaryFn(op: UnaryOp, alpha: number, beta: number): (x: number) =
     case 'cos': return Math.cos;
     case 'tanh': return Math.tanh;
     case 'sigmoid': return (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-    case 'relu': return (x) => (x > 0 ? x : 0);
+    case 'relu': return (x) => (x <= 0 ? 0 : x); // NaN stays NaN, as torch.relu
     case 'leakyRelu': return (x) => (x > 0 ? x : alpha * x);
     case 'elu': return (x) => (x > 0 ? x : alpha * (Math.exp(x) - 1));
     case 'gelu': return (x) => 0.5 * x * (1 + erf(x * SQRT1_2));
