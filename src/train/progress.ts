@@ -17,14 +17,20 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** A logged number as Keras shows it: 4 decimals, or 4 significant digits in exponent form below 1e-3 (a small lr). */
+export function formatValue(v: number): string {
+  if (!Number.isFinite(v) || Number.isInteger(v) || Math.abs(v) >= 1000) return String(v);
+  return Math.abs(v) >= 1e-3 ? v.toFixed(4) : v.toExponential(4);
+}
+
 export function formatLogs(logs: Record<string, number>): string {
   return Object.entries(logs)
-    .map(([k, v]) => `${k} ${Math.abs(v) >= 1000 || Number.isInteger(v) ? String(v) : v.toFixed(4)}`)
+    .map(([k, v]) => `${k} ${formatValue(v)}`)
     .join(' - ');
 }
 
 export class ProgressBar {
-  private lastDraw = 0;
+  private lastDraw = -Infinity;
   private start = 0;
   private readonly tty: boolean;
 
@@ -34,7 +40,7 @@ export class ProgressBar {
 
   epochStart(): void {
     this.start = performance.now();
-    this.lastDraw = 0;
+    this.lastDraw = -Infinity;
   }
 
   /** Redraws the bar (at most ~10 times a second) after a step. */
@@ -49,8 +55,14 @@ export class ProgressBar {
     const width = 24;
     const filled = Math.round((width * step) / Math.max(this.steps, 1));
     const bar = '='.repeat(Math.max(filled - 1, 0)) + (filled > 0 ? (step >= this.steps ? '=' : '>') : '') + ' '.repeat(width - filled);
-    let line = `Epoch ${epoch}/${this.epochs} [${bar}] ${step}/${this.steps} - ${formatLogs(logs)} - ${Math.round(rate)} samples/s - ETA ${formatDuration(eta)}`;
+    // on a narrow terminal the logs are shortened first, so the position, rate and ETA stay visible
+    const head = `Epoch ${epoch}/${this.epochs} [${bar}] ${step}/${this.steps}`;
+    const tail = ` - ${Math.round(rate)} samples/s - ETA ${formatDuration(eta)}`;
+    let middle = ` - ${formatLogs(logs)}`;
     const cols = this.stream.columns ?? 120;
+    const room = cols - 1 - head.length - tail.length;
+    if (middle.length > room) middle = room >= 4 ? middle.slice(0, room - 3) + '...' : '';
+    let line = head + middle + tail;
     if (line.length > cols - 1) line = line.slice(0, cols - 1);
     this.stream.write(`\r${line}\x1b[K`);
   }
