@@ -11,7 +11,7 @@ const { train, test } = datasets.mnist();
 const model = models.digitsCnn();
 console.log(model.toString());
 await fit(model, [train.images, train.labels], {
-  epochs: 8, batchSize: 64, optimizer: 'adam', lr: 1e-3, metrics: ['accuracy'],
+  epochs: 10, batchSize: 64, optimizer: 'adam', lr: 2e-3, metrics: ['accuracy'],
   validationSplit: 0.1,
   callbacks: [
     new EarlyStopping({ monitor: 'valAccuracy', patience: 2, restoreBestWeights: true }),

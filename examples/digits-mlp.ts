@@ -4,7 +4,7 @@
  *
  *   node dist/examples/digits-mlp.js
  */
-import { DataLoader, TensorDataset, datasets, evaluate, manualSeed, models, nn, optim, save, type Tensor } from '../src/index.js';
+import { DataLoader, TensorDataset, datasets, evaluate, manualSeed, models, nn, optim, save } from '../src/index.js';
 
 manualSeed(0);
 const { train, test } = datasets.mnist(); // 8,000 / 2,000 real digits, [N,1,28,28] in [0,1]
@@ -17,7 +17,7 @@ for (let epoch = 1; epoch <= 10; epoch++) {
   let total = 0;
   for (const [images, labels] of loader) {
     optimizer.zeroGrad();
-    const loss = nn.F.crossEntropy(model.forward(images) as Tensor, labels);
+    const loss = nn.F.crossEntropy(model.forward(images), labels);
     loss.backward();
     optimizer.step();
     total += loss.item() * images.shape[0];

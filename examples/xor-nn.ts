@@ -3,7 +3,7 @@
  *
  *   node dist/examples/xor-nn.js
  */
-import { manualSeed, nn, optim, tensor, type Tensor } from '../src/index.js';
+import { manualSeed, nn, optim, tensor } from '../src/index.js';
 
 manualSeed(1);
 const inputs = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
@@ -16,7 +16,7 @@ console.log(model.toString());
 let loss = Infinity;
 for (let epoch = 1; epoch <= 60_000 && loss >= 0.005; epoch++) {
   optimizer.zeroGrad();
-  const mse = nn.F.mseLoss(model.forward(inputs) as Tensor, targets);
+  const mse = nn.F.mseLoss(model.forward(inputs), targets);
   mse.backward();
   optimizer.step();
   loss = mse.item();
@@ -24,7 +24,7 @@ for (let epoch = 1; epoch <= 60_000 && loss >= 0.005; epoch++) {
 }
 
 model.eval();
-const values = (model.forward(inputs) as Tensor).data();
+const values = model.forward(inputs).data();
 let correct = 0;
 [[0, 0], [0, 1], [1, 0], [1, 1]].forEach(([a, b], i) => {
   const expected = a ^ b;

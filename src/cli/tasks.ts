@@ -49,7 +49,7 @@ type DigitModel = (typeof DIGIT_MODELS)[number];
 /** Default hyper-parameters per digits model, chosen to pass the accuracy targets quickly on 2 cores. */
 const DIGIT_DEFAULTS: Record<DigitModel, { build: () => Module; epochs: number; batchSize: number; lr: number }> = {
   mlp: { build: digitsMlp, epochs: 15, batchSize: 64, lr: 1e-3 },
-  cnn: { build: digitsCnn, epochs: 8, batchSize: 64, lr: 1e-3 },
+  cnn: { build: digitsCnn, epochs: 10, batchSize: 64, lr: 2e-3 },
   lesson: { build: digitsLesson, epochs: 30, batchSize: 32, lr: 1e-2 },
 };
 

@@ -34,9 +34,13 @@ export function digitsLesson(): Sequential {
   );
 }
 
-/** A LeNet-style CNN: conv5(16)-pool-conv5(32)-pool-dense(128)-dense(10); about 0.98 on the bundled digits. */
+/**
+ * A LeNet-style CNN: conv5(16)-pool-conv5(32)-pool-dense(128)-dense(10), trained on digits shifted by up to one
+ * pixel: about 0.98 on the bundled digits (0.974 without the shifts).
+ */
 export function digitsCnn(): Sequential {
   return new Sequential(
+    new RandomShift(1),
     new Conv2d(1, 16, 5, { padding: 2 }), new ReLU(), new MaxPool2d(2), // 16x14x14
     new Conv2d(16, 32, 5), new ReLU(), new MaxPool2d(2), // 32x5x5
     new Flatten(),

@@ -1,4 +1,5 @@
 /** Containers: Sequential, ModuleList, ModuleDict. Children are stored as properties so Module finds them. */
+import type { Tensor } from '../tensor/tensor.js';
 import { Module, moduleFromConfig, registerModule, type ModuleConfig } from './module.js';
 
 const RESERVED = new Set(['training', '_buffers']);
@@ -27,10 +28,11 @@ export class Sequential extends Module {
     this.append(m, this.length);
     return this;
   }
-  forward(x: unknown): unknown {
-    let out = x;
+  /** Tensor in, tensor out (layers that pass other values between them still work; the type says the common case). */
+  forward(x: Tensor): Tensor {
+    let out: unknown = x;
     for (const m of this.children()) out = m.forward(out);
-    return out;
+    return out as Tensor;
   }
   override config(): ModuleConfig {
     return { type: 'Sequential', children: this.children().map((m) => m.config()) };
