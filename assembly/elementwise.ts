@@ -23,8 +23,8 @@ const U_SIGN = 17, U_FLOOR = 18, U_CEIL = 19, U_ROUND = 20, U_RECIP = 21, U_SQUA
     case U_RSQRT: return f32x4.div(f32x4.splat(1), f32x4.sqrt(x));
     case U_TANH: return vtanh(x);
     case U_SIGMOID: return vsigmoid(x);
-    // x > 0 ? x : 0, as the reference backend (NaN gives 0)
-    case U_RELU: return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
+    // x <= 0 ? 0 : x (NaN stays NaN, as torch.relu)
+    case U_RELU: return v128.andnot(x, f32x4.le(x, f32x4.splat(0)));
     case U_LEAKY: return v128.bitselect(x, f32x4.mul(x, f32x4.splat(alpha)), f32x4.gt(x, f32x4.splat(0)));
     case U_ELU: return v128.bitselect(x, f32x4.mul(vexpm1(x), f32x4.splat(alpha)), f32x4.gt(x, f32x4.splat(0)));
     case U_GELU: {
@@ -237,5 +237,49 @@ export function toF32(kind: i32, n: i32, src: usize, dst: usize): void {
     for (; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i32>(src + (<usize>i << 2)));
   } else {
     for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<u8>(src + <usize>i) ? 1 : 0);
+  }
+}
+
+/**
+ * dst[r*C + c] = src[r + c*ls] for 4-byte elements: a column-major (transposed) matrix made row-major, in 4x4 blocks
+ * transposed in registers.
+ */
+export function transpose32(R: i32, C: i32, src: usize, ls: i32, dst: usize): void {
+  const lsB = <usize>ls << 2, rowB = <usize>C << 2;
+  const R4 = R & ~3, C4 = C & ~3;
+  // tiles of 16 rows x 64 columns keep both sides in L1
+  for (let r0 = 0; r0 < R4; r0 += 16) {
+    const r1 = min(R4, r0 + 16);
+    for (let c0 = 0; c0 < C4; c0 += 64) {
+      const c1 = min(C4, c0 + 64);
+      for (let r = r0; r < r1; r += 4) {
+        const s = src + (<usize>r << 2);
+        const d = dst + <usize>r * rowB;
+        for (let c = c0; c < c1; c += 4) {
+          const p = s + <usize>c * lsB;
+          const x0 = v128.load(p), x1 = v128.load(p + lsB), x2 = v128.load(p + 2 * lsB), x3 = v128.load(p + 3 * lsB);
+          const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+          const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+          const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+          const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+          const q = d + (<usize>c << 2);
+          v128.store(q, i64x2.shuffle(t0, t1, 0, 2));
+          v128.store(q + rowB, i64x2.shuffle(t0, t1, 1, 3));
+          v128.store(q + 2 * rowB, i64x2.shuffle(t2, t3, 0, 2));
+          v128.store(q + 3 * rowB, i64x2.shuffle(t2, t3, 1, 3));
+        }
+      }
+    }
+    // leftover columns of these rows
+    for (let r = r0; r < r1; r++) {
+      const s = src + (<usize>r << 2);
+      const d = dst + <usize>r * rowB;
+      for (let c = C4; c < C; c++) store<u32>(d + (<usize>c << 2), load<u32>(s + <usize>c * lsB));
+    }
+  }
+  for (let r = R4; r < R; r++) {
+    const s = src + (<usize>r << 2);
+    const d = dst + <usize>r * rowB;
+    for (let c = 0; c < C; c++) store<u32>(d + (<usize>c << 2), load<u32>(s + <usize>c * lsB));
   }
 }

@@ -4,10 +4,11 @@
  * allocates, so one module instance per thread can share one memory.
  */
 export { sgemm, sgemmWorkspace } from './gemm';
-export { unaryF32, binaryF32, compareF32, whereF32, copyRows, toF32 } from './elementwise';
+export { unaryF32, binaryF32, compareF32, whereF32, copyRows, toF32, transpose32 } from './elementwise';
 export { reduceF32, softmaxRows, softmaxCols, argReduceF32 } from './reduce';
 export { im2col, col2im, swap01 } from './conv';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
+export { adamF32, sgdF32 } from './optim';
 
 /** First byte after the module's static data: the host allocates from here up. */
 export function heapBase(): usize {

@@ -38,6 +38,13 @@ const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2
 const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
 
+/**
+ * Storage of at most this many bytes lives on the JS heap: kernels copy it into scratch memory to read it and write
+ * small results to scratch before copying them out. Tiny tensors (scalars, losses, small biases) so cost no
+ * FinalizationRegistry entry and no block of their own.
+ */
+const SMALL_BYTES = 256;
+
 /** Storage of the wasm backend. `data` is a typed array over its elements wherever they are (see heap.ts). */
 export class WasmStorage implements Storage {
   constructor(readonly backend: WasmBackend, readonly cell: Cell) {}
@@ -95,11 +102,26 @@ export class WasmBackend implements Backend {
   parallelFlops = 4e6;
   private gemmWs = 0;
   private temps: { ptr: number; cls: number }[] = [];
+  /** small results written to scratch by the running kernel, moved to the JS heap when it ends */
+  private pending: Cell[] = [];
 
   constructor(opts: WasmBackendOptions) {
     this.k = opts.exports;
     this.heap = opts.heap;
     this.variant = opts.variant;
+  }
+
+  /**
+   * Runs the GEMM on a small block so the engine's optimising compiler picks it up now (the first call of a wasm
+   * function runs baseline code, ~20x slower for this kernel).
+   */
+  warmUp(): void {
+    const n = 48;
+    this.run(() => {
+      const p = this.tmp(3 * n * n * 4);
+      this.heap.u8.fill(0, p, p + 3 * n * n * 4);
+      for (let r = 0; r < 2; r++) this.k.sgemm(n, n, n, p, n, 1, p + n * n * 4, n, 1, p + 2 * n * n * 4, n, 0, this.gemmWorkspace());
+    });
   }
 
   supportsDType(_dtype: DType): boolean {
@@ -132,7 +154,10 @@ export class WasmBackend implements Backend {
     return new WasmStorage(this, cell);
   }
 
-  /** A fresh resident storage (contents undefined). */
+  /**
+   * A fresh storage with an address (contents undefined). Inside a kernel (`run`), a small one gets a scratch block
+   * and moves to the JS heap when the kernel ends.
+   */
   private alloc(dtype: DType, length: number): WasmStorage {
     const cell = new Cell(dtype, length);
     const s = new WasmStorage(this, cell);
@@ -140,27 +165,43 @@ export class WasmBackend implements Backend {
       cell.heap = typedArrayFor(dtype, length);
       return s;
     }
+    if (length * bytesPer(dtype) <= SMALL_BYTES && this.inKernel > 0) {
+      const b = this.heap.alloc(length * bytesPer(dtype));
+      cell.ptr = b.ptr;
+      cell.cls = b.cls;
+      this.pending.push(cell);
+      return s;
+    }
     this.heap.place(cell, s);
     return s;
   }
 
-  /** Byte address of a storage's element 0, moving it into the memory if it is on the JS heap. */
-  private ptrOf(v: View | Storage): number {
+  /**
+   * Byte address of a storage's element 0. Storage on the JS heap moves into the memory, except small storage that
+   * is only read: that is copied into scratch for the running kernel.
+   */
+  private ptrOf(v: View | Storage, write = false): number {
     const s = ('storage' in v ? v.storage : v) as WasmStorage;
     const cell = this.cellOf(s);
     if (cell.ptr !== 0) return cell.ptr;
     if (cell.length === 0) return this.heap.base;
     if (cell.dtype === 'float64') throw new Error('wasm backend: float64 storage has no WebAssembly address');
     const src = cell.heap!;
+    const bytes = cell.length * bytesPer(cell.dtype);
+    if (!write && bytes <= SMALL_BYTES && this.inKernel > 0) {
+      const p = this.tmp(bytes);
+      this.heap.u8.set(new Uint8Array(src.buffer, src.byteOffset, bytes), p);
+      return p;
+    }
     const p = this.heap.place(cell, s);
     this.heap.viewOf(cell).set(src);
     cell.heap = null;
     return p;
   }
 
-  /** Byte address of a view's first element. */
-  private addr(v: View): number {
-    return this.ptrOf(v) + v.offset * bytesPer(v.storage.dtype);
+  /** Byte address of a view's first element (write: the kernel writes through it). */
+  private addr(v: View, write = false): number {
+    return this.ptrOf(v, write) + v.offset * bytesPer(v.storage.dtype);
   }
 
   /** Kernel prologue: marks inputs used and makes room for the bytes the kernel will place. */
@@ -181,14 +222,27 @@ export class WasmBackend implements Backend {
     return b.ptr;
   }
 
+  private inKernel = 0;
+
   private run<T>(fn: () => T): T {
     const mark = this.temps.length;
+    this.inKernel++;
     try {
       return fn();
     } finally {
+      this.inKernel--;
       while (this.temps.length > mark) {
         const b = this.temps.pop()!;
         this.heap.release(b.ptr, b.cls);
+      }
+      if (this.inKernel === 0) {
+        for (const cell of this.pending) {
+          cell.heap = this.heap.viewOf(cell).slice();
+          this.heap.release(cell.ptr, cell.cls);
+          cell.ptr = 0;
+          cell.view = null;
+        }
+        this.pending.length = 0;
       }
     }
   }
@@ -227,6 +281,11 @@ export class WasmBackend implements Backend {
     const last = shape.length - 1;
     const outer = shape.slice(0, last);
     const src = this.ptrOf(v);
+    if (size === 4 && shape.length === 2 && strides[0][1] !== 1 && strides[0][0] === 1) {
+      // a transposed matrix: copy in 4x4 register-transposed blocks
+      this.k.transpose32(shape[0], shape[1], src + v.offset * 4, strides[0][1], dst);
+      return;
+    }
     const sRows = this.table(stridedOffsets(outer, strides[0].slice(0, last), v.offset));
     const dRows = this.table(stridedOffsets(outer, strides[1].slice(0, last), 0));
     this.k.copyRows(size, sizeOf(outer), shape[last], dst, dRows, strides[1][last], src, sRows, strides[0][last]);
@@ -247,7 +306,7 @@ export class WasmBackend implements Backend {
   // ---- Backend: storage ----
 
   fromTypedArray(data: TypedArray, dtype: DType): Storage {
-    if (dtype === 'float64' || data.length === 0) {
+    if (dtype === 'float64' || data.length * bytesPer(dtype) <= SMALL_BYTES) {
       const copy = typedArrayFor(dtype, data.length);
       copy.set(data);
       return this.heapStorage(copy, dtype);
@@ -259,7 +318,7 @@ export class WasmBackend implements Backend {
   }
 
   zeros(dtype: DType, length: number): Storage {
-    if (dtype === 'float64' || length === 0) return this.heapStorage(typedArrayFor(dtype, length), dtype);
+    if (dtype === 'float64' || length * bytesPer(dtype) <= SMALL_BYTES) return this.heapStorage(typedArrayFor(dtype, length), dtype);
     this.heap.reserve(length * bytesPer(dtype));
     const s = this.alloc(dtype, length);
     const p = s.cell.ptr;
@@ -306,7 +365,7 @@ export class WasmBackend implements Backend {
     const outer = shape.slice(0, last);
     const dRows = this.table(stridedOffsets(outer, strides[0].slice(0, last), dst.offset));
     const sRows = this.table(stridedOffsets(outer, strides[1].slice(0, last), src.offset));
-    this.k.copyRows(size, sizeOf(outer), shape[last], this.ptrOf(dst), dRows, strides[0][last], srcBase, sRows, strides[1][last]);
+    this.k.copyRows(size, sizeOf(outer), shape[last], this.ptrOf(dst, true), dRows, strides[0][last], srcBase, sRows, strides[1][last]);
   }
 
   // ---- elementwise ----
@@ -664,6 +723,23 @@ export class WasmBackend implements Backend {
       }
       return out;
     });
+  }
+
+  // ---- fused optimiser updates (in place on contiguous float32 views; see optim.ts) ----
+
+  /** Adam/AdamW step in place: see assembly/optim.ts. */
+  adamStep(p: View, g: View, m: View, v: View, beta1: number, beta2: number, stepSize: number, bc2Sqrt: number,
+    eps: number, decay: number, l2: number): void {
+    this.begin([p, g, m, v], 0);
+    this.run(() => this.k.adamF32(sizeOf(p.shape), this.addr(p, true), this.addr(g), this.addr(m, true), this.addr(v, true),
+      beta1, beta2, stepSize, bc2Sqrt, eps, decay, l2));
+  }
+
+  /** SGD step in place (buf null: no momentum): see assembly/optim.ts. */
+  sgdStep(p: View, g: View, buf: View | null, lr: number, momentum: number, dampening: number, wd: number, nesterov: boolean): void {
+    this.begin(buf ? [p, g, buf] : [p, g], 0);
+    this.run(() => this.k.sgdF32(sizeOf(p.shape), this.addr(p, true), this.addr(g), buf ? this.addr(buf, true) : 0, lr, momentum,
+      dampening, wd, nesterov ? 1 : 0));
   }
 
   // ---- pooling ----

@@ -8,9 +8,9 @@
  *
  * Lifetime is automatic. Each storage's block is described by a Cell; a FinalizationRegistry frees the block when the
  * storage object is garbage collected. Finalizers only run when JavaScript returns to its event loop, so a program
- * that trains in one long synchronous loop would otherwise grow the memory without bound. The heap therefore keeps
- * resident cells in least-recently-used order and, when the bytes in use would pass `budget`, evicts the least
- * recently used cells: their contents move to ordinary typed arrays on the JavaScript heap (which the garbage collector
+ * that trains in one long synchronous loop would otherwise grow the memory without bound. The heap therefore stamps
+ * each cell when a kernel uses it and, when the bytes in use would pass `budget`, evicts the least recently used
+ * cells: their contents move to ordinary typed arrays on the JavaScript heap (which the garbage collector
  * reclaims by itself when the storage is dead) and their blocks are reused. An evicted cell is brought back into the
  * memory the next time a kernel reads it. Eviction happens only in `reserve()`, which kernels call before they take
  * any pointer, so pointers held by a running kernel stay valid.
@@ -27,6 +27,8 @@ export class Cell {
   heap: TypedArray | null = null;
   view: TypedArray | null = null;
   viewGen = -1;
+  /** when a kernel last used it (for least-recently-used eviction) */
+  stamp = 0;
   constructor(readonly dtype: DType, readonly length: number) {}
 }
 
@@ -74,8 +76,9 @@ export class WasmHeap {
   private readonly free = new Map<number, number[]>();
   private freeBytes = 0;
   private used = 0;
-  /** resident cells in least-recently-used order (a Set iterates in insertion order) */
+  /** cells whose elements are in the memory */
   private readonly resident = new Set<Cell>();
+  private clock = 0;
   private readonly registry: FinalizationRegistry<Cell>;
   private evictedCells = 0;
   private evictions = 0;
@@ -178,15 +181,15 @@ export class WasmHeap {
     cell.cls = cls;
     cell.view = null;
     this.used += cls;
+    cell.stamp = ++this.clock;
     this.resident.add(cell);
     this.registry.register(owner, cell, cell);
     return ptr;
   }
 
-  /** Marks a resident cell as just used (moves it to the back of the eviction order). */
+  /** Marks a resident cell as just used (the last to be evicted). */
   touch(cell: Cell): void {
-    this.resident.delete(cell);
-    this.resident.add(cell);
+    cell.stamp = ++this.clock;
   }
 
   /** Frees a collected storage's block (the FinalizationRegistry callback). */
@@ -225,13 +228,14 @@ export class WasmHeap {
     this.evictions++;
     if (over) {
       const target = Math.max(0, this.budget / 2 - bytes);
-      for (const cell of this.resident) {
+      const byAge = [...this.resident].sort((a, b) => a.stamp - b.stamp);
+      for (const cell of byAge) {
         if (this.used <= target) break;
         this.evict(cell);
       }
     }
     if (fragmented || this.top - this.permTop > 2 * this.budget + bytes) {
-      for (const cell of this.resident) this.evict(cell);
+      for (const cell of [...this.resident]) this.evict(cell);
       this.free.clear();
       this.freeBytes = 0;
       this.top = this.permTop;

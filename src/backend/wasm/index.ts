@@ -9,6 +9,7 @@ import { WasmBackend } from './backend.js';
 import { WasmHeap, type HeapStats } from './heap.js';
 import { loadModule, type KernelExports } from './loader.js';
 import { ThreadPool, type WorkerConstructor } from './threads.js';
+import './optim.js';
 
 export { WasmBackend, WasmStorage } from './backend.js';
 export type { HeapStats } from './heap.js';
@@ -45,6 +46,7 @@ try {
   const arena = (workerCtor ? Math.max(1, cores) : 1) * (k.sgemmWorkspace(2048) + 64) + 4096;
   const heap = new WasmHeap(memory, k.heapBase(), loaded.shared, maxPages, arena);
   instance = new WasmBackend({ exports: k, heap, variant: loaded.variant });
+  instance.warmUp();
   wantThreads = workerCtor ? Math.max(1, cores) : 1;
   instance.startPool = () => startPool();
   instance.threadsWanted = wantThreads;

@@ -22,6 +22,7 @@ export interface KernelExports {
     b: number, bRows: number, sb: number, out: number): void;
   copyRows(size: number, rows: number, n: number, dst: number, dstRows: number, sd: number, src: number, srcRows: number, ss: number): void;
   toF32(kind: number, n: number, src: number, dst: number): void;
+  transpose32(R: number, C: number, src: number, ls: number, dst: number): void;
   reduceF32(op: number, nko: number, koTab: number, kn: number, ks: number, nro: number, roTab: number, rn: number, rs: number,
     x: number, out: number, ws: number): void;
   softmaxRows(rows: number, n: number, x: number, out: number, log: number): void;
@@ -34,6 +35,9 @@ export interface KernelExports {
   maxPool2dBackward(planes: number, HW: number, OHW: number, g: number, idx: number, dx: number): void;
   avgPool2d(planes: number, x: number, p: number, out: number): void;
   avgPool2dBackward(planes: number, g: number, p: number, dx: number): void;
+  adamF32(n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, stepSize: number,
+    bc2Sqrt: number, eps: number, decay: number, l2: number): void;
+  sgdF32(n: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number, nesterov: number): void;
 }
 
 export interface LoadedModule {
