@@ -226,8 +226,7 @@ function resultsSection(r: Report): string {
 - Date: ${m.date.slice(0, 10)}; TensorFlow.js ${r.tfjs.version} (wasm: ${r.tfjs.wasm})
 - CPU: ${m.cpu}, ${m.cores} cores (${m.platform})
 - Node ${m.node} (V8 ${m.v8})
-- Whole run: ${r.seconds.toFixed(0)} s; load average ${r.load.start.toFixed(1)} at the start, ${r.load.end.toFixed(1)} at the end; the benchmark
-  process got ${(r.cpuShare * 100).toFixed(0)}% of a core on average
+- Whole run: ${r.seconds.toFixed(0)} s${warning ? '' : `; load average ${r.load.start.toFixed(1)} at the start, ${r.load.end.toFixed(1)} at the end`}
 ${warning ? `\n${warning}\n` : ''}
 ${table(r)}
 
