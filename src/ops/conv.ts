@@ -60,12 +60,16 @@ function checkConvInputs(op: string, x: Tensor, w: Tensor, bias: Tensor | null |
   }
 }
 
+function checkBias(op: string, bias: Tensor | null | undefined, C: number): void {
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== C)) {
+    throw new RangeError(`${op}: bias must have shape [${C}] (one per output channel), got ${shapeStr(bias.shape)}`);
+  }
+}
+
 function addChannelBias(op: string, out: Tensor, bias: Tensor | null | undefined): Tensor {
   if (!bias) return out;
   const C = out.shape[1];
-  if (bias.ndim !== 1 || bias.shape[0] !== C) {
-    throw new RangeError(`${op}: bias must have shape [${C}] (one per output channel), got ${shapeStr(bias.shape)}`);
-  }
+  checkBias(op, bias, C);
   return add(out, bias.reshape([1, C, 1, 1]));
 }
 
@@ -77,7 +81,13 @@ function outSize(n: number, k: number, s: number, p: number, d: number): number 
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
   const op = 'conv2d';
   checkConvInputs(op, x, weight, bias, 2);
-  if (x.ndim === 3) return conv2d(x.unsqueeze(0), weight, bias, options).squeeze(0);
+  // errors show the caller's shape, also for an unbatched input
+  if (x.ndim === 3) return conv2dBatched(x.unsqueeze(0), weight, bias, options, x.shape).squeeze(0);
+  return conv2dBatched(x, weight, bias, options, x.shape);
+}
+
+function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions, shownX: readonly number[]): Tensor {
+  const op = 'conv2d';
   const stride = pair(op, 'stride', options.stride ?? 1, 1);
   const dilation = pair(op, 'dilation', options.dilation ?? 1, 1);
   const groups = options.groups ?? 1;
@@ -85,7 +95,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const [O, Cg, kH, kW] = weight.shape;
   if (!Number.isInteger(groups) || groups < 1) throw new RangeError(`${op}: groups must be a positive integer, got ${groups}`);
   if (C !== Cg * groups) {
-    throw new RangeError(`${op}: input ${shapeStr(x.shape)} has ${C} channels but weight ${shapeStr(weight.shape)} expects ${Cg * groups} (${Cg} per group x ${groups} groups)`);
+    throw new RangeError(`${op}: input ${shapeStr(shownX)} has ${C} channels but weight ${shapeStr(weight.shape)} expects ${Cg * groups} (${Cg} per group x ${groups} groups)`);
   }
   if (O % groups !== 0) throw new RangeError(`${op}: ${O} output channels are not divisible by groups=${groups}`);
 
@@ -107,7 +117,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   const OH = outSize(input.shape[2], kH, stride[0], padding[0], dilation[0]);
   const OW = outSize(input.shape[3], kW, stride[1], padding[1], dilation[1]);
   if (OH < 1 || OW < 1) {
-    throw new RangeError(`${op}: input ${shapeStr(x.shape)} is too small for kernel ${kH}x${kW} (dilation ${shapeStr(dilation)}, padding ${shapeStr(padding)}): output would be ${OH}x${OW}`);
+    throw new RangeError(`${op}: input ${shapeStr(shownX)} is too small for kernel ${kH}x${kW} (dilation ${shapeStr(dilation)}, padding ${shapeStr(padding)}): output would be ${OH}x${OW}`);
   }
   void H; void W;
   const out = wrap(input.backend.conv2d(input, weight, p), [N, O, OH, OW]);
@@ -119,25 +129,48 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   return addChannelBias(op, result, bias);
 }
 
-/** 1-D convolution of x [N,C,L] with weight [O, C/groups, k]: a conv2d over a height-1 image. */
+/**
+ * 1-D convolution of x [N,C,L] (or unbatched [C,L]) with weight [O, C/groups, k]: a conv2d over a height-1 image,
+ * with its arguments checked (and errors reported) in conv1d's own terms.
+ */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
   const op = 'conv1d';
   checkConvInputs(op, x, weight, bias, 1);
-  if (x.ndim === 2) return conv1d(x.unsqueeze(0), weight, bias, options).squeeze(0);
-  const one = (name: string, v: IntPair | undefined, dflt: number): number => {
+  const shownX = x.shape;
+  const batched = x.ndim === 3 ? x : x.unsqueeze(0);
+  const one = (name: string, v: IntPair | undefined, dflt: number, min: number): number => {
     if (v === undefined) return dflt;
     if (typeof v !== 'number') throw new RangeError(`${op}: ${name} must be an integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || v < min) throw new RangeError(`${op}: ${name} must be an integer >= ${min}, got ${v}`);
     return v;
   };
+  const stride = one('stride', options.stride, 1, 1);
+  const dilation = one('dilation', options.dilation, 1, 1);
   const padOpt = options.padding;
-  const padding2: ConvOptions['padding'] = padOpt === 'same' || padOpt === 'valid' ? padOpt : [0, one('padding', padOpt, 0)];
-  const out = conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, {
-    stride: [1, one('stride', options.stride, 1)],
-    padding: padding2,
-    dilation: [1, one('dilation', options.dilation, 1)],
-    groups: options.groups,
-  });
-  return out.squeeze(2);
+  const padding = padOpt === 'same' || padOpt === 'valid' ? 0 : one('padding', padOpt, 0, 0);
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) throw new RangeError(`${op}: groups must be a positive integer, got ${groups}`);
+  const [, C, L] = batched.shape;
+  const [O, Cg, k] = weight.shape;
+  if (C !== Cg * groups) {
+    throw new RangeError(`${op}: input ${shapeStr(shownX)} has ${C} channels but weight ${shapeStr(weight.shape)} expects ${Cg * groups} (${Cg} per group x ${groups} groups)`);
+  }
+  if (O % groups !== 0) throw new RangeError(`${op}: ${O} output channels are not divisible by groups=${groups}`);
+  if (padOpt === 'same' && stride !== 1) throw new RangeError(`${op}: padding='same' needs stride 1, got stride ${stride}`);
+  if (padOpt !== 'same') {
+    const outL = outSize(L, k, stride, padding, dilation);
+    if (outL < 1) {
+      throw new RangeError(`${op}: input ${shapeStr(shownX)} is too small for kernel ${k} (dilation ${dilation}, padding ${padding}): output would be ${outL}`);
+    }
+  }
+  checkBias(op, bias, O);
+  const out = conv2d(batched.unsqueeze(2), weight.unsqueeze(2), bias, {
+    stride: [1, stride],
+    padding: padOpt === 'same' || padOpt === 'valid' ? padOpt : [0, padding],
+    dilation: [1, dilation],
+    groups,
+  }).squeeze(2);
+  return x.ndim === 3 ? out : out.squeeze(0);
 }
 
 /**
@@ -147,7 +180,12 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
 export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTransposeOptions = {}): Tensor {
   const op = 'convTranspose2d';
   checkConvInputs(op, x, weight, bias, 2);
-  if (x.ndim === 3) return convTranspose2d(x.unsqueeze(0), weight, bias, options).squeeze(0);
+  if (x.ndim === 3) return convTranspose2dBatched(x.unsqueeze(0), weight, bias, options, x.shape).squeeze(0);
+  return convTranspose2dBatched(x, weight, bias, options, x.shape);
+}
+
+function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvTransposeOptions, shownX: readonly number[]): Tensor {
+  const op = 'convTranspose2d';
   const stride = pair(op, 'stride', options.stride ?? 1, 1);
   const padding = pair(op, 'padding', options.padding ?? 0, 0);
   const outputPadding = pair(op, 'outputPadding', options.outputPadding ?? 0, 0);
@@ -156,14 +194,14 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null,
   if (!Number.isInteger(groups) || groups < 1) throw new RangeError(`${op}: groups must be a positive integer, got ${groups}`);
   const [N, Cin, H, W] = x.shape;
   const [wIn, CoutG, kH, kW] = weight.shape;
-  if (wIn !== Cin) throw new RangeError(`${op}: input ${shapeStr(x.shape)} has ${Cin} channels but weight ${shapeStr(weight.shape)} expects ${wIn}`);
+  if (wIn !== Cin) throw new RangeError(`${op}: input ${shapeStr(shownX)} has ${Cin} channels but weight ${shapeStr(weight.shape)} expects ${wIn}`);
   if (Cin % groups !== 0) throw new RangeError(`${op}: ${Cin} input channels are not divisible by groups=${groups}`);
   if (outputPadding[0] >= stride[0] || outputPadding[1] >= stride[1]) {
     throw new RangeError(`${op}: outputPadding ${shapeStr(outputPadding)} must be smaller than stride ${shapeStr(stride)}`);
   }
   const OH = (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kH - 1) + outputPadding[0] + 1;
   const OW = (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kW - 1) + outputPadding[1] + 1;
-  if (OH < 1 || OW < 1) throw new RangeError(`${op}: output would be ${OH}x${OW} for input ${shapeStr(x.shape)}`);
+  if (OH < 1 || OW < 1) throw new RangeError(`${op}: output would be ${OH}x${OW} for input ${shapeStr(shownX)}`);
   const outShape = [N, CoutG * groups, OH, OW];
   // As the adjoint of a conv2d from [N,Cout,OH,OW] to [N,Cin,H,W] with weight [Cin, Cout/g, kH, kW].
   const p: Conv2dParams = { stride, padding, dilation, groups };

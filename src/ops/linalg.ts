@@ -15,13 +15,26 @@ function batchedMatmul(a: Tensor, b: Tensor, opName: string, shownA: readonly nu
   if (b.shape[b.ndim - 2] !== K) {
     throw new RangeError(`${opName}: shapes ${shapeStr(shownA)} and ${shapeStr(shownB)} cannot be multiplied (${K} != ${b.shape[b.ndim - 2]})`);
   }
-  const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), opName);
+  const batch = batchShape(a.shape.slice(0, -2), b.shape.slice(0, -2), opName, shownA, shownB);
   const outShape = [...batch, a.shape[a.ndim - 2], b.shape[b.ndim - 1]];
   const out = wrap(a.backend.matmul(a, b, batch), outShape);
   return recordOp(opName, out, [a, b], (g) => [
     a.requiresGrad ? sumToShape(batchedMatmul(g, b.mT, opName, g.shape, b.shape), a.shape) : null,
     b.requiresGrad ? sumToShape(batchedMatmul(a.mT, g, opName, a.shape, g.shape), b.shape) : null,
   ]);
+}
+
+/** The broadcast batch dims; the error names both operands' full shapes, not just their batch dims. */
+function batchShape(a: readonly number[], b: readonly number[], opName: string, shownA: readonly number[], shownB: readonly number[]): number[] {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const da = i < n - a.length ? 1 : a[i - (n - a.length)];
+    const db = i < n - b.length ? 1 : b[i - (n - b.length)];
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new RangeError(`${opName}: batch dims of shapes ${shapeStr(shownA)} and ${shapeStr(shownB)} cannot be broadcast together (${da} != ${db} at batch dim ${i})`);
+    }
+  }
+  return broadcastShapes(a, b, opName);
 }
 
 export function matmul(a: Tensor, b: Tensor): Tensor {

@@ -54,6 +54,13 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
 export function embedding(indices: Tensor, weight: Tensor): Tensor {
   if (indices.dtype !== 'int32') throw new TypeError(`embedding: indices must be int32, got ${indices.dtype}`);
   if (weight.ndim !== 2) throw new RangeError(`embedding: weight must be 2-D [numEmbeddings, dim], got shape ${shapeStr(weight.shape)}`);
+  const n = weight.shape[0];
+  if (indices.size > 0) {
+    const lo = indices.min().item(), hi = indices.max().item();
+    if (lo < 0 || hi >= n) {
+      throw new RangeError(`embedding: index ${hi >= n ? hi : lo} is out of bounds for dimension of size ${n} (the rows of weight ${shapeStr(weight.shape)})`);
+    }
+  }
   return weight.indexSelect(0, indices.reshape([-1])).reshape([...indices.shape, weight.shape[1]]);
 }
 

@@ -84,16 +84,17 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
-export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
+export function variance(x: Tensor, dim?: Dims, options: VarOptions = {}, op = 'var'): Tensor {
   const { correction = 1, keepdim = false } = options;
-  const dims = normalizeDims(dim, x.ndim, 'var');
+  if (!isFloat(x.dtype)) throw new TypeError(`${op}: needs a floating point tensor, got ${x.dtype} (convert with .float())`);
+  const dims = normalizeDims(dim, x.ndim, op);
   const n = sizeOf(dims.map((d) => x.shape[d]));
   const centered = sub(x, mean(x, dims, true));
   return div(sum(square(centered), dims, keepdim), Math.max(n - correction, 0));
 }
 
 export function std(x: Tensor, dim?: Dims, options: VarOptions = {}): Tensor {
-  return sqrt(variance(x, dim, options));
+  return sqrt(variance(x, dim, options, 'std'));
 }
 
 /** log(sum(exp(x))) computed stably by shifting by the max. */

@@ -1,6 +1,7 @@
 /** Small helpers every op file uses: wrapping storage as tensors, scalars, and reducing gradients to a shape. */
-import type { Storage } from '../backend/backend.js';
-import { getBackend } from '../backend/backend.js';
+import type { Backend, Storage } from '../backend/backend.js';
+import { getBackend, getBackendByName, listBackends } from '../backend/backend.js';
+import { recordOp } from '../autograd/engine.js';
 import { type DType, castScalar, typedArrayFor } from '../tensor/dtype.js';
 import { shapeStr, shapesEqual, type Shape } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
@@ -45,6 +46,22 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   let out = dims.length ? g.sum(dims, true) : g;
   if (lead > 0) out = out.reshape(shape.slice());
   return out;
+}
+
+/** A copy of x on the named backend ('js', 'wasm', ...), x itself when it is already there; the gradient moves back. */
+export function toBackend(x: Tensor, name: string): Tensor {
+  if (!listBackends().includes(name)) {
+    throw new Error(`toBackend: unknown backend '${name}' (available: ${listBackends().join(', ')})`);
+  }
+  return moveTo(x, getBackendByName(name));
+}
+
+function moveTo(x: Tensor, backend: Backend): Tensor {
+  if (x.backend === backend) return x;
+  if (!backend.supportsDType(x.dtype)) throw new TypeError(`toBackend: backend '${backend.name}' does not support ${x.dtype} tensors`);
+  const source = x.backend;
+  const out = wrap(backend.fromTypedArray(x.data(), x.dtype), x.shape);
+  return recordOp('toBackend', out, [x], (g) => [moveTo(g, source)]);
 }
 
 export type { TensorOrScalar };

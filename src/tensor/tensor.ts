@@ -14,6 +14,7 @@ import * as L from '../ops/linalg.js';
 import * as S from '../ops/shape.js';
 import * as I from '../ops/indexing.js';
 import * as N from '../ops/nn.js';
+import { toBackend } from '../ops/util.js';
 
 export type TensorOrScalar = Tensor | number;
 export type NestedArray = number | boolean | NestedArray[];
@@ -54,6 +55,10 @@ export class Tensor implements View {
   /** The backend this tensor's storage lives on ('js', 'wasm', ...). */
   get device(): string {
     return this.storage.backend.name;
+  }
+  /** A copy on the named backend (this tensor when it is already there); gradients flow back across. */
+  toBackend(name: string): Tensor {
+    return toBackend(this, name);
   }
 
   // ---- autograd ----

@@ -43,10 +43,9 @@ describe('matmul, dot, outer', () => {
   ]);
 });
 
-test('matmul: batch dims that cannot broadcast are reported with both full shapes', {
-  todo: 'src/ops/linalg.ts batchedMatmul passes only the batch dims to broadcastShapes, so the message reads "matmul: shapes [2] and [3] cannot be broadcast together" instead of naming [2,3,4] and [3,4,5]',
-}, () => {
+test('matmul: batch dims that cannot broadcast are reported with both full shapes', () => {
   assert.throws(() => M.matmul(z(2, 3, 4), z(3, 4, 5)), { message: /^matmul: .*\[2,3,4\].*\[3,4,5\]/ });
+  assert.throws(() => M.matmul(z(2, 1, 3, 4), z(5, 2, 4, 4)), { message: 'matmul: batch dims of shapes [2,1,3,4] and [5,2,4,4] cannot be broadcast together (2 != 5 at batch dim 0)' });
 });
 
 describe('broadcasting', () => {
@@ -120,10 +119,10 @@ describe('dims out of range name the op', () => {
   ]);
 });
 
-test('std: a bad dim is reported as std, not var', {
-  todo: 'src/ops/reduce.ts std() calls variance(), so its errors read "var: dim 2 is out of range ..."',
-}, () => {
+test('std: a bad dim is reported as std, not var', () => {
   assert.throws(() => z(2, 3).std(2), { message: /^std: dim 2 is out of range/ });
+  assert.throws(() => i32([1, 2]).std(), { message: 'std: needs a floating point tensor, got int32 (convert with .float())' });
+  assert.throws(() => i32([1, 2]).var(), { message: 'var: needs a floating point tensor, got int32 (convert with .float())' });
 });
 
 describe('shape ops', () => {
@@ -196,10 +195,9 @@ test('cast: an unknown dtype name is refused with a message', () => {
   assert.throws(() => z(2).to('int8' as never), { message: /^cast: unknown dtype 'int8'/ });
 });
 
-test('embedding: an index out of range is reported as embedding', {
-  todo: 'src/ops/nn.ts embedding() forwards to indexSelect without checking, so the error reads "indexSelect: index 5 is out of bounds for dimension of size 3"',
-}, () => {
+test('embedding: an index out of range is reported as embedding', () => {
   assert.throws(() => M.embedding(i32([5]), z(3, 2)), { message: /^embedding: .*5.*3/ });
+  assert.throws(() => M.embedding(i32([[0, -1]]), z(3, 2)), { message: 'embedding: index -1 is out of bounds for dimension of size 3 (the rows of weight [3,2])' });
 });
 
 describe('convolution and pooling', () => {
@@ -232,11 +230,15 @@ describe('convolution and pooling', () => {
   ]);
 });
 
-test('conv1d: errors name conv1d and the shapes the caller passed', {
-  todo: 'src/ops/conv.ts conv1d() delegates to conv2d on unsqueezed tensors, so a channel mismatch reads "conv2d: input [1,3,1,5] has 3 channels but weight [2,2,1,3] ..."',
-}, () => {
+test('conv1d: errors name conv1d and the shapes the caller passed', () => {
   assert.throws(() => M.conv1d(z(1, 3, 5), z(2, 2, 3)), { message: /^conv1d: input \[1,3,5\] has 3 channels but weight \[2,2,3\] expects 2/ });
   assert.throws(() => M.conv1d(z(1, 3, 2), z(2, 3, 3)), { message: /^conv1d: input \[1,3,2\] is too small/ });
+  assert.throws(() => M.conv1d(z(3, 5), z(2, 2, 3)), { message: /^conv1d: input \[3,5\] has 3 channels/ }, 'unbatched input shown as given');
+  assert.throws(() => M.conv1d(z(1, 3, 5), z(2, 3, 3), z(3)), { message: 'conv1d: bias must have shape [2] (one per output channel), got [3]' });
+  assert.throws(() => M.conv1d(z(1, 3, 5), z(2, 3, 3), null, { stride: 0 }), { message: 'conv1d: stride must be an integer >= 1, got 0' });
+  assert.throws(() => M.conv1d(z(1, 3, 5), z(2, 3, 3), null, { stride: 2, padding: 'same' }), { message: "conv1d: padding='same' needs stride 1, got stride 2" });
+  assert.throws(() => M.conv1d(z(1, 4, 5), z(2, 1, 3), null, { groups: 3 }), { message: /^conv1d: input \[1,4,5\] has 4 channels but weight \[2,1,3\] expects 3/ });
+  assert.throws(() => M.conv2d(z(3, 5, 5), z(2, 2, 3, 3)), { message: /^conv2d: input \[3,5,5\] has 3 channels/ }, 'unbatched conv2d input shown as given');
 });
 
 describe('reductions and values', () => {
@@ -319,9 +321,17 @@ describe('backends', () => {
     ['gather across backends', () => { const i = onSecond(() => i32([0])); return M.gather(ones([2]), 0, i); }, /^gather: tensors are on different backends/],
     ['conv2d across backends', () => { const w = onSecond(() => ones([1, 1, 1, 1])); return M.conv2d(ones([1, 1, 2, 2]), w); }, /^conv2d: tensors are on different backends/],
   ]);
-  test('the cross-backend error suggests a method that exists', {
-    todo: "src/ops/util.ts assertSameBackend says \"move one with toBackend()\", but Tensor has no toBackend method",
-  }, () => {
+  test('the cross-backend error suggests a method that exists', () => {
     assert.equal(typeof (Tensor.prototype as unknown as Record<string, unknown>).toBackend, 'function');
+    // following the advice works: the move is differentiable and the gradient comes back to the original backend
+    const x = onJs(() => tensor([1, 2], { requiresGrad: true }));
+    const y = onSecond(() => ones([2]));
+    const moved = x.toBackend('js-second');
+    assert.equal(moved.device, 'js-second');
+    assert.equal(x.toBackend('js'), x, 'no copy when already there');
+    moved.mul(y).mul(3).sum().backward();
+    assert.equal(x.grad!.device, 'js');
+    assert.deepEqual(x.grad!.toArray(), [3, 3]);
+    assert.throws(() => x.toBackend('nope'), { message: /^toBackend: unknown backend 'nope' \(available: / });
   });
 });
