@@ -1,5 +1,6 @@
 /** Myelin: tensors, eager autograd and neural networks in TypeScript. */
 import './backend/js/index.js';
+import './backend/wasm/default.js'; // the fast backend becomes the default where WebAssembly SIMD is available
 
 export { Tensor, type TensorOrScalar, type NestedArray } from './tensor/tensor.js';
 export { type DType, type TypedArray } from './tensor/dtype.js';
