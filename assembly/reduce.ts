@@ -196,14 +196,15 @@ export function softmaxRows(rows: i32, n: i32, x: usize, out: usize, log: i32): 
       sum += <f64>e;
     }
     if (log) {
-      const lse = f32x4.splat(mx + <f32>Math.log(sum));
+      // (x - max) - log(sum): adding max and log(sum) first would round away log(sum)'s digits when max is large
+      const l = <f32>Math.log(sum);
+      const vl = f32x4.splat(l);
       i = 0;
       for (; i + 4 <= n; i += 4) {
         const o = <usize>i << 2;
-        v128.store(q + o, f32x4.sub(v128.load(p + o), lse));
+        v128.store(q + o, f32x4.sub(f32x4.sub(v128.load(p + o), vm), vl));
       }
-      const l = f32x4.extract_lane(lse, 0);
-      for (; i < n; i++) store<f32>(q + (<usize>i << 2), load<f32>(p + (<usize>i << 2)) - l);
+      for (; i < n; i++) store<f32>(q + (<usize>i << 2), (load<f32>(p + (<usize>i << 2)) - mx) - l);
     } else {
       const inv = f32x4.splat(<f32>(1.0 / sum));
       i = 0;
@@ -262,7 +263,7 @@ export function softmaxCols(outer: i32, n: i32, inner: i32, x: usize, out: usize
     if (log) {
       for (let j = 0; j < inner; j++) {
         const o4 = <usize>j << 2;
-        store<f32>(sm + o4, load<f32>(mx + o4) + <f32>Math.log(<f64>load<f32>(sm + o4)));
+        store<f32>(sm + o4, <f32>Math.log(<f64>load<f32>(sm + o4)));
       }
     } else {
       for (let j = 0; j < inner; j++) {
@@ -276,12 +277,12 @@ export function softmaxCols(outer: i32, n: i32, inner: i32, x: usize, out: usize
       let j = 0;
       for (; j + 4 <= inner; j += 4) {
         const o4 = <usize>j << 2;
-        if (log) v128.store(orow + o4, f32x4.sub(v128.load(row + o4), v128.load(sm + o4)));
+        if (log) v128.store(orow + o4, f32x4.sub(f32x4.sub(v128.load(row + o4), v128.load(mx + o4)), v128.load(sm + o4)));
         else v128.store(orow + o4, f32x4.mul(v128.load(orow + o4), v128.load(sm + o4)));
       }
       for (; j < inner; j++) {
         const o4 = <usize>j << 2;
-        if (log) store<f32>(orow + o4, load<f32>(row + o4) - load<f32>(sm + o4));
+        if (log) store<f32>(orow + o4, (load<f32>(row + o4) - load<f32>(mx + o4)) - load<f32>(sm + o4));
         else store<f32>(orow + o4, load<f32>(orow + o4) * load<f32>(sm + o4));
       }
     }

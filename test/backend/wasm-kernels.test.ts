@@ -219,6 +219,11 @@ describe('wasm reductions', () => {
     }
     const inf = pair([2, 3], 'float32', 'contig', rng, (r, i) => (i < 3 ? -Infinity : r.normal()));
     assertSame(wasm.softmax(inf.wasm, 1, false), js.softmax(inf.js, 1, false), 'softmax of -inf row');
+    // large values: log-softmax keeps the digits of log(sum) (x - max - log(sum), not x - (max + log(sum)))
+    for (const dim of [0, 1]) {
+      const big = pair([3, 5], 'float32', 'contig', rng, (r) => 1000 + r.normal());
+      assertSame(wasm.softmax(big.wasm, dim, true), js.softmax(big.js, dim, true), `logSoftmax of large values dim ${dim}`, 2e-6, 1e-6);
+    }
   });
 });
 

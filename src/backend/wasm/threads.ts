@@ -97,7 +97,8 @@ export class ThreadPool {
           w.on!('error', () => this.fail());
           this.workers.push(w);
         } else {
-          const w = new Ctor(url, { type: 'module' });
+          // written out literally so bundlers (Vite, webpack) see the worker and emit it
+          const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }) as unknown as AnyWorker;
           w.onerror = () => this.fail();
           w.postMessage(start);
           this.workers.push(w);
