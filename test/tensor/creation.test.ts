@@ -361,6 +361,18 @@ describe('printing', () => {
       'tensor([[[ 0,  1,  2,  3],\n         [ 4,  5,  6,  7],\n         [ 8,  9, 10, 11]],\n\n        [[12, 13, 14, 15],\n         [16, 17, 18, 19],\n         [20, 21, 22, 23]]], dtype=int32)'],
     ['requiresGrad', tensor([1, 2], { requiresGrad: true }), 'tensor([1., 2.], requiresGrad=true)'],
     ['gradFn', tensor([1, 2], { requiresGrad: true }).mul(2), 'tensor([2., 4.], gradFn=<mul>)'],
+    ['integral floats over a wide range go scientific', tensor([1, 2000]), 'tensor([1.0000e+00, 2.0000e+03])'],
+    ['width from the finite non-zero values only', tensor([NaN, 1]), 'tensor([nan, 1.])'],
+    ['negative zero keeps its sign', tensor([-0, 1.5]), 'tensor([-0.0000, 1.5000])'],
+    ['ties round half to even', tensor([0.03125, 0.09375, 1]), 'tensor([0.0312, 0.0938, 1.0000])'],
+    ['long rows wrap at 80 columns', arange(30).float(),
+      'tensor([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12., 13.,\n' +
+      '        14., 15., 16., 17., 18., 19., 20., 21., 22., 23., 24., 25., 26., 27.,\n        28., 29.])'],
+    ['wrapped rows of a matrix', arange(30).float().reshape(2, 15),
+      'tensor([[ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12., 13.,\n         14.],\n' +
+      '        [15., 16., 17., 18., 19., 20., 21., 22., 23., 24., 25., 26., 27., 28.,\n         29.]])'],
+    ['empty int32', zeros([0], { dtype: 'int32' }), 'tensor([], dtype=int32)'],
+    ['empty 3-D float64', zeros([2, 0, 3], { dtype: 'float64' }), 'tensor([], size=[2, 0, 3], dtype=float64)'],
   ];
   for (const [what, t, expected] of cases) {
     test(`small tensors: ${what}`, () => assert.equal(t.toString(), expected));
@@ -386,12 +398,15 @@ describe('printing', () => {
     assert.ok(s3.length < 3000, `summary of 3000 elements is short (${s3.length} chars)`);
   });
 
-  test('summaries match PyTorch: "  ..." and formatting chosen from the shown values only', {
-    todo: 'src/tensor/format.ts writes ", ...," where PyTorch writes ",  ...,", and picks width/scientific mode from all values: zeros(2000) with one 12345.678 in the middle prints "tensor([    0.0000,     0.0000, ..." where torch prints "tensor([0., 0., 0.,  ..., 0., 0., 0.])"',
-  }, () => {
+  test('summaries match PyTorch: "  ..." and formatting chosen from the shown values only', () => {
     assert.equal(arange(2000).toString(), 'tensor([   0,    1,    2,  ..., 1997, 1998, 1999], dtype=int32)');
     const x = zeros([2000]);
     x.narrow(0, 1000, 1).fill_(12345.678);
     assert.equal(x.toString(), 'tensor([0., 0., 0.,  ..., 0., 0., 0.])');
+    // torch.arange(2000.).reshape(40, 50) * 1.5: scientific from the shown values, rows wrapped at 80 columns
+    const y = arange(2000).float().reshape(40, 50).mul(1.5);
+    assert.equal(y.toString().split('\n').slice(0, 3).join('\n'),
+      'tensor([[0.0000e+00, 1.5000e+00, 3.0000e+00,  ..., 7.0500e+01, 7.2000e+01,\n         7.3500e+01],\n' +
+      '        [7.5000e+01, 7.6500e+01, 7.8000e+01,  ..., 1.4550e+02, 1.4700e+02,');
   });
 });
