@@ -44,6 +44,17 @@ test('products split across threads match one thread and the js backend', async 
   const [x, w] = inputs[shapes.length];
   assertClose(multi[shapes.length], conv2d(x, w, null, { padding: 1 }).data(), 1e-4, 1e-4, 'conv2d: threads vs js');
   assert.throws(() => setNumThreads(0), /setNumThreads: expected a positive integer, got 0/);
+  // a pool of another size replaces the old one and gives the same results
+  setNumThreads(3);
+  assert.equal(await warmUpThreads(), true);
+  assert.equal(wasmBackend()!.pool!.threads, 3);
+  const again = onWasm(() => {
+    const [a, b] = inputs[0];
+    const aw = tensor(a.data(), { shape: a.shape.slice() }), bw = tensor(b.data(), { shape: b.shape.slice() });
+    return aw.matmul(bw).data();
+  });
+  assertClose(again, single[0], 0, 0, 'three threads vs one thread');
+  setNumThreads(2);
 });
 
 test('worker threads do not keep the process alive', () => {

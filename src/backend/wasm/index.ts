@@ -55,13 +55,19 @@ try {
   instance = null;
 }
 
+const workspaces: number[] = [];
+
 function startPool(): ThreadPool | null {
   if (!instance || !module || !workerCtor || wantThreads <= 1) return null;
+  const b = instance;
   instance.pool = new ThreadPool({
     module,
-    heap: instance.heap,
+    heap: b.heap,
     threads: wantThreads,
-    workspaceBytes: instance.k.sgemmWorkspace(2048),
+    workspace: (t) => {
+      while (workspaces.length <= t) workspaces.push(b.heap.allocPermanent(b.k.sgemmWorkspace(2048)));
+      return workspaces[t];
+    },
     sgemm: instance.k.sgemm,
     Worker: workerCtor,
   });

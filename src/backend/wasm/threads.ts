@@ -34,8 +34,8 @@ export interface ThreadPoolOptions {
   heap: WasmHeap;
   /** total threads including the calling one */
   threads: number;
-  /** sgemm workspace bytes per thread */
-  workspaceBytes: number;
+  /** sgemm workspace address of thread t (0 is the calling thread); reused by later pools */
+  workspace: (t: number) => number;
   /** the calling thread's sgemm */
   sgemm: (M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number,
     c: number, ldc: number, accumulate: number, ws: number) => void;
@@ -75,7 +75,9 @@ export class ThreadPool {
     const heap = opts.heap;
     this.ctrl = heap.allocPermanent(SLOT_WORDS * 4 * opts.threads);
     heap.i32.fill(0, this.ctrl >> 2, (this.ctrl >> 2) + SLOT_WORDS * opts.threads);
-    for (let t = 0; t < opts.threads; t++) this.ws.push(heap.allocPermanent(opts.workspaceBytes));
+    // workspaces are reused across pools; a fresh control block means workers of a terminated pool (idle, waiting
+    // on their old slots) can never pick up a new job
+    for (let t = 0; t < opts.threads; t++) this.ws.push(opts.workspace(t));
     this.canBlock = isNode || typeof (globalThis as { document?: unknown }).document === 'undefined';
     this.spawn();
   }
