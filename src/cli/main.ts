@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `myelin` command: train, evaluate, inspect and use models from a terminal. */
 import { readFile, stat } from 'node:fs/promises';
+import '../backend/wasm/default.js'; // the fast backend, as the package root selects it
 import { datasets } from '../data/index.js';
 import { TfidfVectorizer } from '../data/text.js';
 import { decodePng } from '../image/png.js';
