@@ -3,9 +3,34 @@
  * nodes of its inputs (or at leaf tensors) and holds a backward closure that owns the tensors the op saved. The
  * closure is dropped after use unless the graph is retained, so a training step's activations become garbage as
  * soon as backward finishes.
+ *
+ * Every storage has a version, bumped by each in-place write (as PyTorch's version counter, shared by all views of
+ * the storage). A node remembers the versions of the tensors its backward reads, and backward refuses to run with
+ * values that were changed in place after the op used them.
  */
+import type { Storage } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
+
+const versions = new WeakMap<Storage, number>();
+
+/** How many in-place writes the storage has had. */
+export function storageVersion(storage: Storage): number {
+  return versions.get(storage) ?? 0;
+}
+
+/**
+ * Records an in-place write to a tensor's storage. Every in-place op does this; code that writes a storage's memory
+ * directly (fused optimiser updates) should too, so a graph that saved the old values refuses to use them.
+ */
+export function bumpVersion(t: Tensor): void {
+  versions.set(t.storage, storageVersion(t.storage) + 1);
+}
+
+interface Saved {
+  readonly tensor: Tensor;
+  readonly version: number;
+}
 
 /** Maps the gradient of an op's output to the gradients of its inputs (null for inputs needing none). */
 export type BackwardFn = (gradOutput: Tensor) => (Tensor | null)[];
@@ -16,15 +41,24 @@ type Edge = { node: GradNode } | { leaf: Tensor } | null;
 export class GradNode {
   readonly edges: Edge[];
   private backwardFn: BackwardFn | null;
+  private saved: Saved[] | null;
   /** A non-leaf tensor whose `.grad` the user asked to keep (`retainGrad()`). */
   retained: Tensor | null = null;
 
-  constructor(readonly name: string, inputs: readonly (Tensor | null)[], backwardFn: BackwardFn, readonly inputShapes: readonly (readonly number[])[]) {
+  /**
+   * `saved` lists the tensors the backward function reads (their versions are checked before it runs); by default
+   * the inputs.
+   */
+  constructor(readonly name: string, inputs: readonly (Tensor | null)[], backwardFn: BackwardFn, readonly inputShapes: readonly (readonly number[])[],
+    saved: readonly (Tensor | null | undefined)[] = inputs) {
     this.edges = inputs.map((t) => {
       if (!t || !t.requiresGrad) return null;
       return t.gradFn ? { node: t.gradFn } : { leaf: t };
     });
     this.backwardFn = backwardFn;
+    const kept: Saved[] = [];
+    for (const t of saved) if (t) kept.push({ tensor: t, version: storageVersion(t.storage) });
+    this.saved = kept.length ? kept : null;
   }
 
   get released(): boolean {
@@ -39,7 +73,22 @@ export class GradNode {
           'the first backward. Pass { retainGraph: true } to the first backward() if you need to call it twice.',
       );
     }
-    if (!retain) this.backwardFn = null;
+    if (this.saved) {
+      for (const { tensor, version } of this.saved) {
+        const now = storageVersion(tensor.storage);
+        if (now !== version) {
+          throw new Error(
+            `backward of ${this.name}: one of the variables needed for gradient computation has been modified by an inplace ` +
+              `operation: a ${tensor.dtype} tensor of shape ${shapeStr(tensor.shape)} saved by ${this.name} is at version ${now}; ` +
+              `expected version ${version} instead. Change it in place only after backward(), or change a clone() of it.`,
+          );
+        }
+      }
+    }
+    if (!retain) {
+      this.backwardFn = null;
+      this.saved = null;
+    }
     return fn(grad);
   }
 }
@@ -81,12 +130,14 @@ export function setGradEnabled(enabled: boolean): boolean {
 
 /**
  * Attaches a backward rule to an op's output when recording is on and any input requires grad.
- * Returns the output for chaining.
+ * `saved` lists the tensors the backward reads (default: the inputs), so that changing one of them in place before
+ * backward is detected; ops whose backward needs none of them (add, views, sum, ...) pass []. Returns the output.
  */
-export function recordOp(name: string, output: Tensor, inputs: readonly (Tensor | null)[], backward: BackwardFn): Tensor {
+export function recordOp(name: string, output: Tensor, inputs: readonly (Tensor | null)[], backward: BackwardFn,
+  saved?: readonly (Tensor | null | undefined)[]): Tensor {
   if (!gradEnabled) return output;
   if (!inputs.some((t) => t !== null && t.requiresGrad)) return output;
-  output._setGradFn(new GradNode(name, inputs, backward, inputs.map((t) => (t ? t.shape : []))));
+  output._setGradFn(new GradNode(name, inputs, backward, inputs.map((t) => (t ? t.shape : [])), saved ?? inputs));
   return output;
 }
 

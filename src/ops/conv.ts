@@ -125,7 +125,7 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefine
   const result = recordOp(op, out, [xIn, w], (g) => [
     xIn.requiresGrad ? wrap(g.backend.conv2dBackwardInput(g, w, xIn.shape, p), xIn.shape) : null,
     w.requiresGrad ? wrap(g.backend.conv2dBackwardWeight(xIn, g, w.shape, p), w.shape) : null,
-  ]);
+  ], [w.requiresGrad ? xIn : null, xIn.requiresGrad ? w : null]);
   return addChannelBias(op, result, bias);
 }
 
@@ -210,6 +210,6 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null |
   const result = recordOp(op, out, [x, w], (g) => [
     x.requiresGrad ? wrap(g.backend.conv2d(g, w, p), x.shape) : null,
     w.requiresGrad ? wrap(g.backend.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
-  ]);
+  ], [w.requiresGrad ? x : null, x.requiresGrad ? w : null]);
   return addChannelBias(op, result, bias);
 }

@@ -40,7 +40,11 @@ function binaryRaw(op: BinaryOp, ta: Tensor, tb: Tensor, outDType: DType, name: 
   return wrap(ta.backend.binary(op, ta, tb, outShape, outDType), outShape);
 }
 
-function arith(op: BinaryOp, name: string, a: TensorOrScalar, b: TensorOrScalar, backward: (g: Tensor, ta: Tensor, tb: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+/** Which tensors a backward reads (checked for in-place changes before it runs). */
+type SavedOf = (ta: Tensor, tb: Tensor, out: Tensor) => (Tensor | null)[];
+
+function arith(op: BinaryOp, name: string, a: TensorOrScalar, b: TensorOrScalar, backward: (g: Tensor, ta: Tensor, tb: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
+  saved: SavedOf): Tensor {
   let dtype = resultType(a, b);
   let kernel = op;
   if (op === 'div' && !isFloat(dtype)) dtype = 'float32'; // true division, as torch.div
@@ -62,7 +66,7 @@ function arith(op: BinaryOp, name: string, a: TensorOrScalar, b: TensorOrScalar,
   return recordOp(name, out, [ta, tb], (g) => {
     const [ga, gb] = backward(g, ta, tb, out);
     return [ga && ta.requiresGrad ? gradFor(ga, ta) : null, gb && tb.requiresGrad ? gradFor(gb, tb) : null];
-  });
+  }, saved(ta, tb, out));
 }
 
 /** An input's gradient: summed over the dims it was broadcast along, in the input's own dtype (as PyTorch). */
@@ -72,19 +76,21 @@ function gradFor(g: Tensor, input: Tensor): Tensor {
 }
 
 export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return arith('add', 'add', a, b, (g) => [g, g]);
+  return arith('add', 'add', a, b, (g) => [g, g], () => []);
 }
 export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return arith('sub', 'sub', a, b, (g) => [g, neg(g)]);
+  return arith('sub', 'sub', a, b, (g) => [g, neg(g)], () => []);
 }
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return arith('mul', 'mul', a, b, (g, ta, tb) => [ta.requiresGrad ? mul(g, tb) : null, tb.requiresGrad ? mul(g, ta) : null]);
+  return arith('mul', 'mul', a, b, (g, ta, tb) => [ta.requiresGrad ? mul(g, tb) : null, tb.requiresGrad ? mul(g, ta) : null],
+    (ta, tb) => [ta.requiresGrad ? tb : null, tb.requiresGrad ? ta : null]);
 }
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return arith('div', 'div', a, b, (g, ta, tb, out) => [
+  return arith('div', 'div', a, b, (g, ta, tb) => [
     ta.requiresGrad ? div(g, tb) : null,
-    tb.requiresGrad ? neg(mul(g, div(out, tb))) : null,
-  ]);
+    // -g a / b^2 from the inputs (as PyTorch), so the quotient itself may be changed in place
+    tb.requiresGrad ? neg(mul(g, div(div(ta, tb), tb))) : null,
+  ], (ta, tb) => [tb, tb.requiresGrad ? ta : null]);
 }
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   if (!isFloat(resultType(a, b))) {
@@ -101,13 +107,13 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
     ta.requiresGrad ? where(eq(tb, 0), 0, mul(g, mul(tb, pow(ta, sub(tb, 1))))) : null,
     // d/db a^b = a^b log a; 0 where a == 0 and b >= 0 (as PyTorch), so 0^b does not produce NaN gradients
     tb.requiresGrad ? mul(g, where(logicalAnd(eq(ta, 0), ge(tb, 0)), 0, mul(out, log(ta)))) : null,
-  ]);
+  ], (ta, tb, out) => [ta, tb, tb.requiresGrad ? out : null]);
 }
 export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return arith('maximum', 'maximum', a, b, (g, ta, tb) => tieSplit(g, ta, tb, gt));
+  return arith('maximum', 'maximum', a, b, (g, ta, tb) => tieSplit(g, ta, tb, gt), (ta, tb) => [ta, tb]);
 }
 export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return arith('minimum', 'minimum', a, b, (g, ta, tb) => tieSplit(g, ta, tb, lt));
+  return arith('minimum', 'minimum', a, b, (g, ta, tb) => tieSplit(g, ta, tb, lt), (ta, tb) => [ta, tb]);
 }
 
 /** Gradient of max/min of two: all to the winner, split evenly on ties (as PyTorch). */
@@ -134,12 +140,24 @@ function unaryRaw(op: UnaryOp, x: Tensor, outDType: DType, alpha?: number, beta?
   return wrap(x.backend.unary(op, x, outDType, alpha, beta), x.shape);
 }
 
+/** What each unary op's backward reads: its input, its output or both (the rest read neither). */
+const UNARY_SAVES: Partial<Record<UnaryOp, 'x' | 'out' | 'both'>> = {
+  abs: 'x', square: 'x', exp: 'out', log: 'x', sqrt: 'out', rsqrt: 'out', reciprocal: 'out', sin: 'x', cos: 'x',
+  tanh: 'out', sigmoid: 'out', relu: 'out', leakyRelu: 'x', elu: 'both', gelu: 'x', softplus: 'x', erf: 'x',
+};
+
+function recordUnary(op: UnaryOp, x: Tensor, out: Tensor, backward: (g: Tensor, x: Tensor, out: Tensor) => Tensor): Tensor {
+  const saves = UNARY_SAVES[op];
+  const saved = saves === 'x' ? [x] : saves === 'out' ? [out] : saves === 'both' ? [x, out] : [];
+  return recordOp(op, out, [x], (g) => [backward(g, x, out)], saved);
+}
+
 /** A unary float op: int/bool inputs are computed in float32 (as torch.exp(int_tensor) gives float). */
 function floatUnary(op: UnaryOp, x: Tensor, backward: ((g: Tensor, x: Tensor, out: Tensor) => Tensor) | null, alpha?: number, beta?: number): Tensor {
   const dtype = isFloat(x.dtype) ? x.dtype : 'float32';
   const out = unaryRaw(op, x, dtype, alpha, beta);
   if (!backward) return out;
-  return recordOp(op, out, [x], (g) => [backward(g, x, out)]);
+  return recordUnary(op, x, out, backward);
 }
 
 /** A unary op that keeps the input's dtype (neg, abs, ...); bool inputs are refused as PyTorch does, or become int32. */
@@ -150,7 +168,7 @@ function sameTypeUnary(op: UnaryOp, x: Tensor, backward: ((g: Tensor, x: Tensor,
   }
   const out = unaryRaw(op, x, x.dtype === 'bool' ? 'int32' : x.dtype);
   if (!backward) return out;
-  return recordOp(op, out, [x], (g) => [backward(g, x, out)]);
+  return recordUnary(op, x, out, backward);
 }
 
 function boolRefused(op: string): TypeError {
@@ -222,7 +240,7 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
     if (lo !== null) mask = ge(x, lo);
     if (hi !== null) mask = mask ? logicalAnd(mask, le(x, hi)) : le(x, hi);
     return [mul(g, mask!.to(g.dtype))];
-  });
+  }, [x]);
 }
 
 /** where(cond, a, b): a where cond is true, else b; cond must be bool. */
@@ -241,7 +259,7 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
       ta.requiresGrad ? gradFor(where(cond, g, zero), ta) : null,
       tb.requiresGrad ? gradFor(where(cond, zero, g), tb) : null,
     ];
-  });
+  }, [cond]);
 }
 
 /** Converts to dtype; differentiable between float types. */
@@ -252,7 +270,7 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (dtype === 'bool') return binaryRaw('ne', x, scalar(0, x.dtype, x), 'bool', 'cast');
   const out = unaryRaw('identity', x, dtype);
   if (!isFloat(dtype)) return out;
-  return recordOp('cast', out, [x], (g) => [cast(g, x.dtype)]);
+  return recordOp('cast', out, [x], (g) => [cast(g, x.dtype)], []);
 }
 
 /** A tensor of ones with x's shape and dtype (the implicit gradient of a scalar loss). */

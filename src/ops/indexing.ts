@@ -21,7 +21,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     throw new RangeError(`gather: index of shape ${shapeStr(index.shape)} does not fit input of shape ${shapeStr(x.shape)} along dim ${d}`);
   }
   const out = wrap(x.backend.gather(x, d, index), index.shape);
-  return recordOp('gather', out, [x], (g) => [scatterAdd(zerosOf(g, x.shape), d, index, g)]);
+  return recordOp('gather', out, [x], (g) => [scatterAdd(zerosOf(g, x.shape), d, index, g)], [index]);
 }
 
 /** torch.scatter_add (out of place): a copy of x with src's values added at index along dim. */
@@ -34,7 +34,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   }
   if (src.dtype !== x.dtype) throw new TypeError(`scatterAdd: src dtype ${src.dtype} differs from input dtype ${x.dtype}`);
   const out = wrap(x.backend.scatterAdd(x, d, index, src), x.shape);
-  return recordOp('scatterAdd', out, [x, src], (g) => [g, src.requiresGrad ? padTo(gather(g, d, index), src.shape) : null]);
+  return recordOp('scatterAdd', out, [x, src], (g) => [g, src.requiresGrad ? padTo(gather(g, d, index), src.shape) : null], [src.requiresGrad ? index : null]);
 }
 
 /** Gradient for a src larger than index: zero outside index's extent. */
@@ -55,7 +55,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const shape = x.shape.slice();
   if (x.ndim > 0) shape[d] = idx.size;
   const out = wrap(x.backend.indexSelect(x.ndim === 0 ? x.reshape([1]) : x, d, idx), shape);
-  return recordOp('indexSelect', out, [x], (g) => [indexAdd(zerosOf(g, x.shape), d, idx, g)]);
+  return recordOp('indexSelect', out, [x], (g) => [indexAdd(zerosOf(g, x.shape), d, idx, g)], [idx]);
 }
 
 /** torch.index_add (out of place): a copy of x with src's slices added at index along dim. */
@@ -70,5 +70,5 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Te
   }
   if (src.dtype !== x.dtype) throw new TypeError(`indexAdd: src dtype ${src.dtype} differs from input dtype ${x.dtype}`);
   const out = wrap(x.backend.indexAdd(x, d, index, src), x.shape);
-  return recordOp('indexAdd', out, [x, src], (g) => [g, src.requiresGrad ? indexSelect(g, d, index) : null]);
+  return recordOp('indexAdd', out, [x, src], (g) => [g, src.requiresGrad ? indexSelect(g, d, index) : null], [src.requiresGrad ? index : null]);
 }

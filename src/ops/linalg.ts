@@ -21,7 +21,7 @@ function batchedMatmul(a: Tensor, b: Tensor, opName: string, shownA: readonly nu
   return recordOp(opName, out, [a, b], (g) => [
     a.requiresGrad ? sumToShape(batchedMatmul(g, b.mT, opName, g.shape, b.shape), a.shape) : null,
     b.requiresGrad ? sumToShape(batchedMatmul(a.mT, g, opName, a.shape, g.shape), b.shape) : null,
-  ]);
+  ], [b.requiresGrad ? a : null, a.requiresGrad ? b : null]);
 }
 
 /** The broadcast batch dims; the error names both operands' full shapes, not just their batch dims. */

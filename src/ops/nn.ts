@@ -18,7 +18,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
   if (x.ndim === 0) return exp(sub(x, x));
   const out = wrap(x.backend.softmax(x, d, false), x.shape);
   // dx = y * (g - sum(g * y))
-  return recordOp('softmax', out, [x], (g) => [mul(out, sub(g, mul(g, out).sum(d, true)))]);
+  return recordOp('softmax', out, [x], (g) => [mul(out, sub(g, mul(g, out).sum(d, true)))], [out]);
 }
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
@@ -27,7 +27,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   if (x.ndim === 0) return sub(x, x);
   const out = wrap(x.backend.softmax(x, d, true), x.shape);
   // dx = g - softmax * sum(g)
-  return recordOp('logSoftmax', out, [x], (g) => [sub(g, mul(exp(out), g.sum(d, true)))]);
+  return recordOp('logSoftmax', out, [x], (g) => [sub(g, mul(exp(out), g.sum(d, true)))], [out]);
 }
 
 export interface DropoutOptions {

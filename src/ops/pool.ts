@@ -73,7 +73,7 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: IntPair, options: Ma
   const outShape = [x.shape[0], x.shape[1], OH, OW];
   const { out, indices } = x.backend.maxPool2d(x, p, OH, OW);
   const idx = wrap(indices, outShape);
-  const values = recordOp(op, wrap(out, outShape), [x], (g) => [wrap(g.backend.maxPool2dBackward(g, idx, x.shape), x.shape)]);
+  const values = recordOp(op, wrap(out, outShape), [x], (g) => [wrap(g.backend.maxPool2dBackward(g, idx, x.shape), x.shape)], [idx]);
   return [values, idx];
 }
 
@@ -88,7 +88,7 @@ export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOpti
   const { p, OH, OW } = poolParams(op, x, kernelSize, { ...options, dilation: 1 });
   const outShape = [x.shape[0], x.shape[1], OH, OW];
   const out = wrap(x.backend.avgPool2d(x, p, OH, OW), outShape);
-  return recordOp(op, out, [x], (g) => [wrap(g.backend.avgPool2dBackward(g, x.shape, p), x.shape)]);
+  return recordOp(op, out, [x], (g) => [wrap(g.backend.avgPool2dBackward(g, x.shape, p), x.shape)], []);
 }
 
 /** Average pooling to a fixed output size (null keeps that dim's input size), windows as PyTorch splits them. */
@@ -105,5 +105,5 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   if (H < 1 || W < 1) throw new RangeError(`${op}: input ${shapeStr(x.shape)} has an empty spatial dim`);
   const outShape = [x.shape[0], x.shape[1], OH, OW];
   const out = wrap(x.backend.adaptiveAvgPool2d(x, OH, OW), outShape);
-  return recordOp(op, out, [x], (g) => [wrap(g.backend.adaptiveAvgPool2dBackward(g, x.shape), x.shape)]);
+  return recordOp(op, out, [x], (g) => [wrap(g.backend.adaptiveAvgPool2dBackward(g, x.shape), x.shape)], []);
 }

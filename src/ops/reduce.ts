@@ -36,7 +36,7 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims(dim, x.ndim, 'sum');
   const dtype = isFloat(x.dtype) ? x.dtype : 'int32';
   const out = reduceRaw('sum', 'sum', x, dims, keepdim, dtype);
-  return recordOp('sum', out, [x], (g) => [expandBack(g, x, dims)]);
+  return recordOp('sum', out, [x], (g) => [expandBack(g, x, dims)], []);
 }
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -54,7 +54,7 @@ function extreme(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Ten
     const hit = cast(eq(x, expandBack(out, x, dims)), g.dtype);
     const count = sum(hit, dims, true);
     return [mul(hit, expandBack(div(g.reshape(keptShape(x, dims)), count), x, dims))];
-  });
+  }, [x, out]);
 }
 export const max = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme('max', x, dim, keepdim);
 export const min = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme('min', x, dim, keepdim);
@@ -75,7 +75,7 @@ export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
       where(isZero, where(eq(expandBack(zeros, x, dims), 1), expandBack(nonZeroProd, x, dims), 0), 0),
     );
     return [mul(others, expandBack(g, x, dims))];
-  });
+  }, [x]);
 }
 
 export interface VarOptions {

@@ -2,15 +2,23 @@
  * Shape ops. Most are views: they share the input's storage and only change shape/strides/offset, so writes through
  * a view are visible in the original. Each records a backward that routes the gradient back to the input's shape.
  */
-import { isGradEnabled, recordOp } from '../autograd/engine.js';
-import { broadcastShapes, contiguousStrides, isContiguous, normalizeDim, shapeStr, shapesEqual, sizeOf, type Shape } from '../tensor/shape.js';
+import { GradNode, bumpVersion, isGradEnabled, recordOp } from '../autograd/engine.js';
+import {
+  broadcastShapes, contiguousStrides, isContiguous, normalizeDim, shapeStr, shapesEqual, sizeOf, stridedOffsets, type Shape,
+} from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
-import { promoteTypes } from '../tensor/dtype.js';
+import { isFloat, promoteTypes } from '../tensor/dtype.js';
 import { cast, where } from './elementwise.js';
-import { assertSameBackend, scalar, sumToShape, wrap } from './util.js';
+import { assertSameBackend, moveTo, scalar, sumToShape, wrap } from './util.js';
 
+/** A tensor sharing x's memory; it remembers the tensor that owns the memory, for in-place ops on it. */
 function makeView(x: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
-  return new Tensor(x.storage, shape, strides, offset);
+  const out = new Tensor(x.storage, shape, strides, offset);
+  const base = x._base ?? x;
+  out._base = base;
+  out._viewRecorded = isGradEnabled();
+  out._viewSeenBaseFn = base.gradFn;
+  return out;
 }
 
 /** A zero tensor of `shape` with g written into the window `window` selects (the backward of slicing). */
@@ -71,7 +79,7 @@ function reshapeTo(x: Tensor, shape: number[], op: string, allowCopy: boolean): 
   else {
     throw new RangeError(`${op}: shape ${shapeStr(shape)} is incompatible with the input's strides (size ${shapeStr(x.shape)}); use reshape() or contiguous() first`);
   }
-  return recordOp(op, out, [x], (g) => [g.reshape(x.shape.slice())]);
+  return recordOp(op, out, [x], (g) => [g.reshape(x.shape.slice())], []);
 }
 
 /** Same elements, new shape; a view when the strides allow, else a copy. One dim may be -1. */
@@ -97,7 +105,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   const dims = dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim(d, x.ndim, 'squeeze'));
   const keep = x.shape.map((d, i) => !(d === 1 && dims.includes(i)));
   const out = makeView(x, x.shape.filter((_, i) => keep[i]), x.strides.filter((_, i) => keep[i]), x.offset);
-  return recordOp('squeeze', out, [x], (g) => [g.reshape(x.shape.slice())]);
+  return recordOp('squeeze', out, [x], (g) => [g.reshape(x.shape.slice())], []);
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -107,7 +115,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   shape.splice(d, 0, 1);
   strides.splice(d, 0, d < x.ndim ? x.strides[d] * x.shape[d] : 1);
   const out = makeView(x, shape, strides, x.offset);
-  return recordOp('unsqueeze', out, [x], (g) => [g.reshape(x.shape.slice())]);
+  return recordOp('unsqueeze', out, [x], (g) => [g.reshape(x.shape.slice())], []);
 }
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
@@ -117,7 +125,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const out = makeView(x, perm.map((p) => x.shape[p]), perm.map((p) => x.strides[p]), x.offset);
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => (inverse[p] = i));
-  return recordOp('permute', out, [x], (g) => [permute(g, inverse)]);
+  return recordOp('permute', out, [x], (g) => [permute(g, inverse)], []);
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -149,13 +157,13 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (target.some((d) => d < 0)) throw new RangeError(`expand: invalid target shape ${shapeStr(shape)}`);
   const strides = target.map((d, i) => (i < lead ? 0 : x.shape[i - lead] === 1 && d !== 1 ? 0 : x.strides[i - lead]));
   const out = makeView(x, target, strides, x.offset);
-  return recordOp('expand', out, [x], (g) => [sumToShape(g, x.shape)]);
+  return recordOp('expand', out, [x], (g) => [sumToShape(g, x.shape)], []);
 }
 
 /** A copy with its own dense storage; gradient passes straight through. */
 export function clone(x: Tensor): Tensor {
   const out = wrap(x.backend.unary('identity', x, x.dtype), x.shape);
-  return recordOp('clone', out, [x], (g) => [g]);
+  return recordOp('clone', out, [x], (g) => [g], []);
 }
 
 export function contiguous(x: Tensor): Tensor {
@@ -176,7 +184,7 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const strides = x.strides.slice();
   strides[d] = x.strides[d] * step;
   const out = makeView(x, shape, strides, x.offset + (len > 0 ? s * x.strides[d] : 0));
-  return recordOp('slice', out, [x], (g) => [embed(g, x.shape, (z) => slice(z, d, s, e, step))]);
+  return recordOp('slice', out, [x], (g) => [embed(g, x.shape, (z) => slice(z, d, s, e, step))], []);
 }
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
@@ -194,7 +202,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const i = index < 0 ? index + n : index;
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`select: index ${index} is out of range for dim ${d} of size ${n}`);
   const out = makeView(x, x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + i * x.strides[d]);
-  return recordOp('select', out, [x], (g) => [embed(g, x.shape, (z) => select(z, d, i))]);
+  return recordOp('select', out, [x], (g) => [embed(g, x.shape, (z) => select(z, d, i))], []);
 }
 
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
@@ -249,7 +257,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     first.backend.assign(narrowRaw(out, d, start, t.shape[d]), t);
     start += t.shape[d];
   }
-  return recordOp('cat', out, tensors, (g) => tensors.map((t, i) => (t.requiresGrad ? cast(narrow(g, d, starts[i], t.shape[d]), t.dtype) : null)));
+  return recordOp('cat', out, tensors, (g) => tensors.map((t, i) => (t.requiresGrad ? cast(narrow(g, d, starts[i], t.shape[d]), t.dtype) : null)), []);
 }
 
 /** A narrow view without recording (for writing into a fresh output). */
@@ -289,7 +297,7 @@ export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
   if (value !== 0) x.backend.assign(out, scalar(value, x.dtype, x));
   const inner = (z: Tensor) => before.reduce((acc, b, d) => narrowRaw(acc, d, b, x.shape[d]), z);
   x.backend.assign(inner(out), x);
-  return recordOp('pad', out, [x], (g) => [inner(g)]);
+  return recordOp('pad', out, [x], (g) => [inner(g)], []);
 }
 
 /** Tiles the tensor: reps[i] copies along dim i (extra leading reps add dims), as torch.repeat. */
@@ -327,13 +335,113 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   return out;
 }
 
-/** Writes values into t's elements in place (behind copy_, fill_, add_, ...). */
-export function assignInPlace(t: Tensor, src: TensorOrScalar, op: string): void {
-  if (isGradEnabled() && t.requiresGrad && t.isLeaf) {
+/** Where a view's elements sit in its storage. */
+interface Geometry {
+  readonly shape: Shape;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+function geometryOf(t: Tensor): Geometry {
+  return { shape: t.shape, strides: t.strides, offset: t.offset };
+}
+
+/**
+ * The gradient of a base tensor from the gradient of a view of it: g added at the view's elements, zero elsewhere
+ * (PyTorch's AsStridedBackward; views that repeat elements, like expand, add up there).
+ */
+function viewGradToBase(g: Tensor, base: Tensor, view: Geometry): Tensor {
+  const length = base.storage.length;
+  const n = sizeOf(view.shape);
+  let flat = wrap(g.backend.zeros(g.dtype, length), [length]);
+  if (n > 0) {
+    const index = wrap(g.backend.fromTypedArray(stridedOffsets(view.shape, view.strides, view.offset), 'int32'), [n]);
+    flat = wrap(g.backend.indexAdd(flat, 0, index, g.reshape([n])), [length]);
+  }
+  return wrap(g.backend.unary('identity', new Tensor(flat.storage, base.shape, base.strides, base.offset), g.dtype), base.shape);
+}
+
+/** Splits a base's gradient into the part outside a written window (kept) and the window's part (for the new values). */
+function splitAtWindow(g: Tensor, base: Tensor, window: Geometry): [Tensor, Tensor] {
+  const buffer = g.backend.zeros(g.dtype, base.storage.length);
+  const whole = new Tensor(buffer, base.shape, base.strides, base.offset);
+  g.backend.assign(whole, g);
+  const inWindow = new Tensor(buffer, window.shape, window.strides, window.offset);
+  const gWindow = wrap(g.backend.unary('identity', inWindow, g.dtype), window.shape);
+  g.backend.assign(inWindow, scalar(0, g.dtype, g));
+  return [wrap(g.backend.unary('identity', whole, g.dtype), base.shape), gWindow];
+}
+
+/** @internal The gradFn of a view after its base changed in place: the gradient reaches the base's new history. */
+export function viewOfBaseNode(base: Tensor, view: Tensor): GradNode {
+  const geometry = geometryOf(view);
+  return new GradNode('asStrided', [base], (g) => [viewGradToBase(g, base, geometry)], [base.shape], []);
+}
+
+/** True when some element of t is reached by more than one index (a dim of size > 1 with stride 0, as expand makes). */
+function hasInternalOverlap(t: Tensor): boolean {
+  return t.shape.some((d, i) => d > 1 && t.strides[i] === 0);
+}
+
+function checkFits(op: string, src: Tensor, t: Tensor): void {
+  const shape = broadcastShapes(src.shape, t.shape, op);
+  if (!shapesEqual(shape, t.shape)) throw new RangeError(`${op}: source of shape ${shapeStr(src.shape)} cannot be broadcast into ${shapeStr(t.shape)}`);
+}
+
+/**
+ * Behind copy_, fill_, add_, ...: writes compute(t) into t's elements, in place and visible through every view of the
+ * memory, and bumps the memory's version. While gradients are recorded and anything involved requires grad, the
+ * change is part of the graph as in PyTorch: t takes the op's node (its old values are kept for the op's backward),
+ * and when t is a view its base takes a copy-slices node that routes the written window's gradient to the op. A leaf
+ * that requires grad, or a view of one, is refused then (update it inside noGrad(), as optimisers do).
+ */
+export function applyInPlace(t: Tensor, op: string, other: TensorOrScalar | null, compute: (self: Tensor) => TensorOrScalar): void {
+  const recording = isGradEnabled();
+  const base = t._base;
+  if (recording && t.requiresGrad && t.isLeaf) {
     throw new Error(`${op}: a leaf tensor that requires grad cannot be changed in place while gradients are recorded; wrap the update in noGrad()`);
   }
-  const s = typeof src === 'number' ? scalar(src, t.dtype, t) : src;
-  const shape = broadcastShapes(s.shape, t.shape, op);
-  if (!shapesEqual(shape, t.shape)) throw new RangeError(`${op}: source of shape ${shapeStr(s.shape)} cannot be broadcast into ${shapeStr(t.shape)}`);
-  t.backend.assign(t, s);
+  if (recording && base !== null && base.requiresGrad && base.isLeaf) {
+    throw new Error(`${op}: a view of a leaf tensor that requires grad cannot be changed in place while gradients are recorded; wrap the update in noGrad()`);
+  }
+  if (op !== 'fill_' && hasInternalOverlap(t)) {
+    throw new RangeError(`${op}: more than one element of the written-to tensor of shape ${shapeStr(t.shape)} refers to a single memory location; clone() it first`);
+  }
+  const otherNeedsGrad = other instanceof Tensor && other.requiresGrad;
+  if (!recording || !(t.requiresGrad || otherNeedsGrad || (base !== null && base.requiresGrad))) {
+    const result = compute(t.detach());
+    let src = typeof result === 'number' ? scalar(result, t.dtype, t) : result;
+    if (src.backend !== t.backend) src = moveTo(src, t.backend);
+    checkFits(op, src, t);
+    t.backend.assign(t, src);
+    bumpVersion(t);
+    return;
+  }
+  if (!isFloat(t.dtype)) throw new TypeError(`${op}: the result requires grad, which a ${t.dtype} tensor cannot hold`);
+  if (base !== null && !t._viewRecorded) {
+    throw new Error(`${op}: this view was made inside noGrad() and is changed in place while gradients are recorded; ` +
+      'make the view and the change both inside noGrad() or both outside it');
+  }
+  // the values before the change, at t's place in the graph: the op's backward may read them after t is overwritten
+  const old = wrap(t.backend.unary('identity', t, t.dtype), t.shape)._takeGraphOf(t);
+  const result = compute(old);
+  let src = typeof result === 'number' ? scalar(result, t.dtype, t) : result;
+  if (src.backend !== t.backend) src = moveTo(src, t.backend);
+  checkFits(op, src, t);
+  if (!shapesEqual(src.shape, t.shape)) src = expand(src, t.shape);
+  if (src.dtype !== t.dtype) src = cast(src, t.dtype);
+  t.backend.assign(t, src);
+  bumpVersion(t);
+  if (base === null) {
+    // t now holds src. `old` is an input too so that t stays in the graph when src needs no gradient (copy_ of a
+    // constant); ops that replace the values send zeros to the old history (as PyTorch's CopyBackwards), the others
+    // reach it through src
+    const replaces = op === 'copy_' || op === 'fill_';
+    recordOp(op, t, [src, old], (g) => [g, replaces ? wrap(g.backend.zeros(g.dtype, g.size), g.shape) : null], []);
+    return;
+  }
+  const window = geometryOf(t);
+  const baseBefore = new Tensor(base.storage, base.shape, base.strides, base.offset)._takeGraphOf(base);
+  recordOp('copySlices', base, [baseBefore, src], (g) => splitAtWindow(g, base, window), []);
+  // t (and every other view of base) takes its gradFn from the base's new node when next asked (Tensor._refreshView)
 }

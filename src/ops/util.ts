@@ -56,12 +56,13 @@ export function toBackend(x: Tensor, name: string): Tensor {
   return moveTo(x, getBackendByName(name));
 }
 
-function moveTo(x: Tensor, backend: Backend): Tensor {
+/** x on the given backend (x itself when it is already there); differentiable. */
+export function moveTo(x: Tensor, backend: Backend): Tensor {
   if (x.backend === backend) return x;
   if (!backend.supportsDType(x.dtype)) throw new TypeError(`toBackend: backend '${backend.name}' does not support ${x.dtype} tensors`);
   const source = x.backend;
   const out = wrap(backend.fromTypedArray(x.data(), x.dtype), x.shape);
-  return recordOp('toBackend', out, [x], (g) => [moveTo(g, source)]);
+  return recordOp('toBackend', out, [x], (g) => [moveTo(g, source)], []);
 }
 
 export type { TensorOrScalar };

@@ -4,6 +4,7 @@
  * the same order, so results agree to rounding. Anything unusual (non-dense tensors, amsgrad, maximize) goes to the
  * reference rule.
  */
+import { bumpVersion } from '../autograd/engine.js';
 import { dataOf, isDense } from '../backend/js/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type AdamOptions, type AdamState, adamUpdate, adamwUpdate } from './adam.js';
@@ -37,6 +38,8 @@ function fusedAdam(decoupled: boolean): UpdateRule<AdamState, AdamOptions> {
       const vi = (v[i] = v[i] * beta2 + (1 - beta2) * gi * gi);
       p[i] -= (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
     }
+    // in-place writes, like the reference rule's add_/mul_: a graph that saved the old values refuses to use them
+    for (const t of [param, state.expAvg, state.expAvgSq]) bumpVersion(t);
   };
 }
 
@@ -52,6 +55,7 @@ const fusedSgd: UpdateRule<SGDState, SGDOptions> = (param, grad, state, o) => {
   const n = param.size;
   if (momentum === 0) {
     for (let i = 0; i < n; i++) p[i] -= lr * (weightDecay !== 0 ? g[i] + weightDecay * p[i] : g[i]);
+    bumpVersion(param);
     return;
   }
   const b = dataOf(buffer!);
@@ -60,6 +64,8 @@ const fusedSgd: UpdateRule<SGDState, SGDOptions> = (param, grad, state, o) => {
     const bi = (b[i] = b[i] * momentum + (1 - dampening) * d);
     p[i] -= lr * (nesterov ? d + momentum * bi : bi);
   }
+  bumpVersion(param);
+  bumpVersion(buffer!);
 };
 
 registerUpdateRule('adam', 'js', fusedAdam(false));

@@ -4,7 +4,7 @@
  */
 import '../backend/js/index.js'; // the reference backend is always available
 import type { Backend, Storage, View } from '../backend/backend.js';
-import { type BackwardOptions, GradNode, runBackward } from '../autograd/engine.js';
+import { type BackwardOptions, GradNode, runBackward, storageVersion } from '../autograd/engine.js';
 import { type DType, type TypedArray, isFloat } from './dtype.js';
 import { contiguousStrides, isContiguous, shapeStr, sizeOf, type Shape } from './shape.js';
 import { formatTensor } from './format.js';
@@ -28,6 +28,12 @@ export class Tensor implements View {
   grad: Tensor | null = null;
   private _requiresGrad = false;
   private _gradFn: GradNode | null = null;
+  /** @internal For a view made by a shape op: the tensor that owns the memory (never itself a view); else null. */
+  _base: Tensor | null = null;
+  /** @internal Whether this view was made while gradients were recorded (only those follow in-place changes of the base). */
+  _viewRecorded = false;
+  /** @internal The base's gradFn this view's own gradFn was derived from. */
+  _viewSeenBaseFn: GradNode | null = null;
 
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
     this.storage = storage;
@@ -61,15 +67,28 @@ export class Tensor implements View {
     return toBackend(this, name);
   }
 
+  /**
+   * How many in-place writes this tensor's memory has had (PyTorch's `_version`; shared by views, detach() and the
+   * tensor they come from).
+   */
+  get version(): number {
+    return storageVersion(this.storage);
+  }
+  /** True for a tensor made by a view op (slice, reshape, transpose, ...) that shares another tensor's memory. */
+  get isView(): boolean {
+    return this._base !== null;
+  }
+
   // ---- autograd ----
   get requiresGrad(): boolean {
+    if (this._base !== null) this._refreshView();
     return this._requiresGrad;
   }
   set requiresGrad(value: boolean) {
     if (value && !isFloat(this.dtype)) {
       throw new TypeError(`requiresGrad: only floating point tensors can require gradients (got ${this.dtype})`);
     }
-    if (!value && this._gradFn) {
+    if (!value && this.gradFn) {
       throw new Error('requiresGrad: cannot turn off gradients of a non-leaf tensor; use detach() instead');
     }
     this._requiresGrad = value;
@@ -81,21 +100,41 @@ export class Tensor implements View {
   }
   /** The node that computed this tensor, or null for a leaf. */
   get gradFn(): GradNode | null {
+    if (this._base !== null) this._refreshView();
     return this._gradFn;
   }
   /** @internal used by recordOp */
   _setGradFn(node: GradNode): void {
     this._gradFn = node;
     this._requiresGrad = true;
+    if (this._base !== null) this._viewSeenBaseFn = this._base._gradFn;
+  }
+  /** @internal Gives a snapshot tensor the graph position of `from` (used by in-place ops). */
+  _takeGraphOf(from: Tensor): this {
+    this._gradFn = from.gradFn;
+    this._requiresGrad = from.requiresGrad;
+    return this;
+  }
+  /**
+   * After an in-place change of its base was recorded, a view's gradient goes through the base's new history
+   * (PyTorch regenerates the view's grad_fn the same way).
+   */
+  private _refreshView(): void {
+    const base = this._base!;
+    if (!this._viewRecorded || base._gradFn === this._viewSeenBaseFn) return;
+    this._viewSeenBaseFn = base._gradFn;
+    if (base._gradFn === null) return;
+    this._gradFn = S.viewOfBaseNode(base, this);
+    this._requiresGrad = true;
   }
   /** A leaf is a tensor not produced by a recorded op: user-created tensors and parameters. */
   get isLeaf(): boolean {
-    return this._gradFn === null;
+    return this.gradFn === null;
   }
   /** Keep `.grad` for this non-leaf tensor during backward. */
   retainGrad(): this {
-    if (!this._requiresGrad) throw new Error("retainGrad: can't retain the gradient of a tensor that does not require grad");
-    if (this._gradFn) this._gradFn.retained = this;
+    if (!this.requiresGrad) throw new Error("retainGrad: can't retain the gradient of a tensor that does not require grad");
+    if (this.gradFn) this.gradFn.retained = this;
     return this;
   }
 
@@ -104,7 +143,7 @@ export class Tensor implements View {
    * otherwise `gradient` is the gradient of some scalar with respect to this tensor.
    */
   backward(gradient?: Tensor, options?: BackwardOptions): void {
-    if (!this._requiresGrad) {
+    if (!this.requiresGrad) {
       throw new Error('backward: this tensor does not require grad and has no gradFn (did any input have requiresGrad: true?)');
     }
     let g: Tensor;
@@ -269,16 +308,18 @@ export class Tensor implements View {
   softmax(dim: number): Tensor { return N.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return N.logSoftmax(this, dim); }
 
-  // ---- in place (no graph; refused on leaves that require grad while recording) ----
+  // ---- in place ----
+  // Recorded in the graph like PyTorch's in-place ops (the tensor takes the op's node, a view's base a copy-slices
+  // node); refused on a leaf that requires grad, or a view of one, while gradients are recorded (use noGrad()).
   /** Copies src (broadcast, converted) into this tensor's elements; visible through every view of the storage. */
-  copy_(src: TensorOrScalar): this { S.assignInPlace(this, src, 'copy_'); return this; }
-  fill_(value: number): this { S.assignInPlace(this, value, 'fill_'); return this; }
+  copy_(src: TensorOrScalar): this { S.applyInPlace(this, 'copy_', src, () => src); return this; }
+  fill_(value: number): this { S.applyInPlace(this, 'fill_', null, () => value); return this; }
   zero_(): this { return this.fill_(0); }
-  add_(other: TensorOrScalar, alpha?: number): this { S.assignInPlace(this, E.add(this.detach(), alpha === undefined ? other : E.mul(other, alpha)), 'add_'); return this; }
-  sub_(other: TensorOrScalar, alpha?: number): this { S.assignInPlace(this, E.sub(this.detach(), alpha === undefined ? other : E.mul(other, alpha)), 'sub_'); return this; }
-  mul_(other: TensorOrScalar): this { S.assignInPlace(this, E.mul(this.detach(), other), 'mul_'); return this; }
-  div_(other: TensorOrScalar): this { S.assignInPlace(this, E.div(this.detach(), other), 'div_'); return this; }
-  clamp_(min?: number | null, max?: number | null): this { S.assignInPlace(this, E.clamp(this.detach(), min, max), 'clamp_'); return this; }
+  add_(other: TensorOrScalar, alpha?: number): this { S.applyInPlace(this, 'add_', other, (self) => E.add(self, alpha === undefined ? other : E.mul(other, alpha))); return this; }
+  sub_(other: TensorOrScalar, alpha?: number): this { S.applyInPlace(this, 'sub_', other, (self) => E.sub(self, alpha === undefined ? other : E.mul(other, alpha))); return this; }
+  mul_(other: TensorOrScalar): this { S.applyInPlace(this, 'mul_', other, (self) => E.mul(self, other)); return this; }
+  div_(other: TensorOrScalar): this { S.applyInPlace(this, 'div_', other, (self) => E.div(self, other)); return this; }
+  clamp_(min?: number | null, max?: number | null): this { S.applyInPlace(this, 'clamp_', null, (self) => E.clamp(self, min, max)); return this; }
 }
 
 function flattenShapeArgs(args: (number | number[])[]): number[] {

@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { assertClose, gradcheck, rand64 } from '../helpers/gradcheck.js';
 import {
-  Tensor, arange, cat, clamp, enableGrad, isGradEnabled, matmul, noGrad, ones, pow, resultType, setGradEnabled, tensor,
+  Tensor, arange, cat, clamp, enableGrad, optim, isGradEnabled, matmul, noGrad, ones, pow, resultType, setGradEnabled, tensor,
   where, zeroGrad, zeros,
 } from '../../src/index.js';
 
@@ -450,17 +451,13 @@ describe('views share storage', () => {
     assert.deepEqual(desc(n), { dtype: 'int32', shape: [3], values: [1, -1, 2] });
   });
 
-  test('an in-place write through a view of a leaf that requires grad is refused (as PyTorch)', {
-    todo: 'src/ops/shape.ts assignInPlace() only refuses leaves; x.slice(0, 0, 2).fill_(9) on a leaf x that requires grad silently changes x (torch: "a view of a leaf Variable that requires grad is being used in an in-place operation")',
-  }, () => {
+  test('an in-place write through a view of a leaf that requires grad is refused (as PyTorch)', () => {
     const x = tensor([1, 2, 3], { requiresGrad: true });
     assert.throws(() => x.slice(0, 0, 2).fill_(9), /in place|in-place/);
     assert.deepEqual(x.toArray(), [1, 2, 3]);
   });
 
-  test('in-place ops on non-leaf tensors are part of the gradient (or refused)', {
-    todo: 'in-place ops are not recorded: y = x.mul(3); y.mul_(2); y.sum().backward() gives x.grad [3,3] (torch [6,6]); y = x.exp(); s = y.sum(); y.mul_(2); s.backward() gives 2*exp(x) from the modified saved output (torch raises "modified by an inplace operation")',
-  }, () => {
+  test('in-place ops on non-leaf tensors are part of the gradient (or refused)', () => {
     /** Runs an in-place step; true when it was refused with an in-place error. */
     const refused = (f: () => void): boolean => {
       try {
@@ -484,6 +481,181 @@ describe('views share storage', () => {
     if (!refused(() => { v.mul_(2); s.backward(); })) {
       assert.deepEqual(Array.from(u.grad!.data()), [1, Math.fround(Math.E)]);
     }
+  });
+});
+
+describe('in-place ops and autograd (checked against PyTorch 1.13)', () => {
+  const grad = (t: Tensor) => Array.from(t.grad!.data());
+
+  test('in-place ops on a non-leaf are recorded, and the tensor takes a node named after the op', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(3);
+    y.add_(tensor([1, 1])).div_(2).sub_(x);
+    assert.equal(y.gradFn!.name, 'sub_');
+    assert.equal(y.isLeaf, false);
+    y.sum().backward();
+    assert.deepEqual(grad(x), [0.5, 0.5], 'd/dx ((3x + 1) / 2 - x)');
+    // the other operand's gradient sees the values before the change (torch saves them too)
+    const a = tensor([1, 2], { requiresGrad: true }).mul(1);
+    const b = tensor([3, 4], { requiresGrad: true });
+    a.mul_(b);
+    a.sum().backward();
+    assert.deepEqual(grad(b), [1, 2]);
+    // clamp_ masks with the old values
+    const c = tensor([-1, 0.5, 2], { requiresGrad: true });
+    c.mul(1).clamp_(0, 1).sum().backward();
+    assert.deepEqual(grad(c), [0, 1, 0]);
+  });
+
+  test('copy_ and fill_ replace the history: a constant gives zero gradient, a tensor passes it (in its own dtype)', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(2);
+    y.copy_(ones([2]));
+    assert.equal(y.requiresGrad, true);
+    assert.equal(y.gradFn!.name, 'copy_');
+    y.sum().backward();
+    assert.deepEqual(grad(x), [0, 0]);
+    const w = tensor([1, 2], { dtype: 'float64', requiresGrad: true });
+    const z = zeros([2]);
+    z.copy_(w);
+    assert.equal(z.isLeaf, false, 'a plain tensor that receives a value requiring grad joins the graph');
+    z.sum().backward();
+    assert.deepEqual(desc(w.grad!), { dtype: 'float64', shape: [2], values: [1, 1] });
+    const u = tensor([1, 2, 3], { requiresGrad: true });
+    const v = u.mul(1);
+    v.slice(0, 1, 2).fill_(0);
+    v.sum().backward();
+    assert.deepEqual(grad(u), [1, 0, 1]);
+  });
+
+  test('in-place writes through views reach the base\'s gradient, and every view of it follows', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const y = x.mul(1);
+    const v = y.slice(0, 0, 2), w = y.slice(0, 1, 3);
+    v.mul_(2);
+    assert.equal(y.gradFn!.name, 'copySlices');
+    assert.equal(v.gradFn!.name, 'asStrided');
+    assert.equal(w.gradFn!.name, 'asStrided', 'a sibling view takes the base\'s new history');
+    assert.deepEqual(w.toArray(), [4, 3]);
+    w.mul(tensor([1, 10])).sum().backward();
+    assert.deepEqual(grad(x), [0, 2, 10]);
+    // a view of a view
+    const p = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+    const q = p.mul(1);
+    q.select(0, 0).slice(0, 1).mul_(10);
+    q.sum().backward();
+    assert.deepEqual(p.grad!.toArray(), [[1, 10], [1, 1]]);
+    // the base changed after a view was taken: the view's gradient goes through the change
+    const r = tensor([1, 2, 3], { requiresGrad: true });
+    const s = r.mul(1);
+    const t = s.slice(0, 1);
+    s.mul_(2);
+    t.mul(tensor([1, 10])).sum().backward();
+    assert.deepEqual(grad(r), [0, 2, 20]);
+    // a plain tensor written through a view with a value that requires grad
+    const k = tensor([5, 6], { requiresGrad: true });
+    const base = zeros([4]);
+    base.slice(0, 1, 3).copy_(k);
+    assert.equal(base.gradFn!.name, 'copySlices');
+    base.mul(tensor([1, 2, 3, 4])).sum().backward();
+    assert.deepEqual(grad(k), [2, 3]);
+  });
+
+  test('gradients through in-place ops on views match central differences', () => {
+    const f = (a: Tensor, b: Tensor) => {
+      const y = a.mul(1);
+      y.slice(0, 1, 3).mul_(b.slice(0, 0, 2));
+      y.add_(a.exp());
+      y.select(0, 0).copy_(b.sum());
+      return y.square();
+    };
+    gradcheck(f, [rand64([4, 3]), rand64([3, 3])]);
+  });
+
+  test('a tensor saved for backward and changed in place makes backward fail (as PyTorch)', () => {
+    const inplaceError = /modified by an inplace operation/;
+    const x = tensor([0, 1], { requiresGrad: true });
+    const y = x.exp();
+    const s = y.sum();
+    assert.equal(y.version, 0);
+    y.mul_(2);
+    assert.equal(y.version, 1);
+    assert.throws(() => s.backward(), inplaceError);
+    // through a view, through detach(), and for inputs that do not require grad
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = a.sigmoid();
+    const l1 = b.sum();
+    noGrad(() => b.slice(0, 0, 1).fill_(0));
+    assert.throws(() => l1.backward(), inplaceError);
+    const w = tensor([3, 4]);
+    const l2 = a.mul(w).sum();
+    w.detach().add_(1);
+    assert.equal(w.version, 1, 'detach() shares the version counter');
+    assert.throws(() => l2.backward(), inplaceError);
+    // y.mul_(y) reads the old y as the other operand: torch refuses its backward as well
+    const c = tensor([1, 2], { requiresGrad: true }).mul(1);
+    c.mul_(c);
+    assert.throws(() => c.sum().backward(), inplaceError);
+    // ops that save nothing do not mind: add's inputs and a view's base may change
+    const d = tensor([1, 2], { requiresGrad: true });
+    const e = d.mul(1);
+    const l3 = e.add(1).sum();
+    e.mul_(5);
+    l3.backward();
+    assert.deepEqual(grad(d), [1, 1]);
+  });
+
+  test('an optimiser-style update under noGrad after backward is fine; before a retained backward it is caught', () => {
+    const wt = tensor([[1, 2], [3, 4]], { dtype: 'float64', requiresGrad: true });
+    const inp = tensor([[1, 1]], { dtype: 'float64' });
+    for (let step = 0; step < 2; step++) {
+      wt.grad = null;
+      inp.matmul(wt).sum().backward();
+      noGrad(() => wt.sub_(wt.grad!, 0.1));
+    }
+    assertClose(wt.data(), [0.8, 1.8, 2.8, 3.8], 1e-12, 0, 'weights after two steps');
+    // matmul with a constant input keeps only that input; square keeps the weights themselves
+    const loss = inp.matmul(wt).sum().add(wt.square().sum());
+    loss.backward(undefined, { retainGraph: true });
+    noGrad(() => wt.sub_(wt.grad!, 0.1));
+    assert.throws(() => loss.backward(), /modified by an inplace operation/);
+  });
+
+  test('optimiser steps bump the parameters\' version, the fused js rules included', () => {
+    const makers: [string, (p: Tensor) => { step(): void }][] = [
+      ['SGD', (p) => new optim.SGD([p], { lr: 0.1 })],
+      ['SGD with momentum', (p) => new optim.SGD([p], { lr: 0.1, momentum: 0.9 })],
+      ['Adam', (p) => new optim.Adam([p], { lr: 0.1 })],
+      ['AdamW', (p) => new optim.AdamW([p], { lr: 0.1 })],
+    ];
+    for (const [name, make] of makers) {
+      const p = tensor([1, 2]).toBackend('js').requiresGrad_();
+      const opt = make(p);
+      for (let step = 0; step < 2; step++) {
+        const loss = p.square().sum();
+        loss.backward(undefined, { retainGraph: true });
+        const before = p.version;
+        opt.step();
+        assert.ok(p.version > before, `${name}: version ${p.version} after a step from ${before}`);
+        assert.throws(() => loss.backward(), /modified by an inplace operation/, `${name}: the old graph saved the weights`);
+        p.grad = null;
+      }
+    }
+  });
+
+  test('refused in-place writes: views made inside noGrad, int tensors receiving gradients, overlapping memory', () => {
+    const x = tensor([1, 2, 3], { requiresGrad: true });
+    const y = x.mul(1);
+    const v = noGrad(() => y.slice(0, 0, 2));
+    assert.throws(() => v.mul_(2), { message: /^mul_: this view was made inside noGrad\(\)/ });
+    noGrad(() => v.mul_(2));
+    const plain = ones([3]);
+    const pv = noGrad(() => plain.slice(0, 0, 2));
+    pv.add_(1);
+    assert.deepEqual(plain.toArray(), [2, 2, 1], 'nothing requires grad: no restriction');
+    assert.throws(() => zeros([2], { dtype: 'int32' }).add_(tensor([1, 1], { requiresGrad: true })), { message: /^add_: the result requires grad/ });
+    assert.throws(() => zeros([1]).expand(3).add_(tensor([1, 2, 3])), { message: /^add_: more than one element of the written-to tensor/ });
+    assert.deepEqual(zeros([1]).expand(3).fill_(1).toArray(), [1, 1, 1], 'fill_ of an expanded tensor is allowed (as torch)');
   });
 });
 
