@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseBackend, listBackends } from './lib/myelin.js';
-import { machineInfo, type MachineInfo } from './lib/machine.js';
+import { machineInfo, machineBusySeconds, type MachineInfo } from './lib/machine.js';
 import { loadMnist } from './lib/mnist.js';
 import { fmt } from './lib/stats.js';
 import { useTfBackend, tfVersion, tfWasmFeatures, type TfBackend } from './lib/tfjs.js';
@@ -128,19 +128,29 @@ export interface Report {
   load: { start: number; end: number };
   /** CPU time of this process / wall time: about 1 (or more with worker threads) on a quiet machine. */
   cpuShare: number;
+  /** Cores' worth of CPU that other processes used during the run (from /proc/stat; null where unavailable). */
+  othersCores: number | null;
 }
 
 /** A warning when other processes competed for the CPU during the run, or an empty string. */
 export function busyWarning(r: Report): string {
-  const busy = Math.max(r.load.start, r.load.end) > r.machine.cores * 0.75 || r.cpuShare < 0.85;
+  // other processes' CPU use during the run when known; else the load average when the run started
+  const busy = r.cpuShare < 0.85 || (r.othersCores !== null ? r.othersCores > 0.25 : r.load.start > r.machine.cores * 0.75);
   if (!busy) return '';
-  return `Warning: the machine was busy (load average ${r.load.start.toFixed(1)} at the start, ${r.load.end.toFixed(1)} at the end, on ${r.machine.cores} cores; this process got ${(r.cpuShare * 100).toFixed(0)}% of a core on average), so figures are lower and noisier than on an idle machine.`;
+  const others = r.othersCores !== null ? `other processes used ${r.othersCores.toFixed(2)} of the ${r.machine.cores} cores during the run` : `load average ${r.load.start.toFixed(1)} at the start on ${r.machine.cores} cores`;
+  return `Warning: the machine was busy (${others}; this process got ${(r.cpuShare * 100).toFixed(0)}% of a core on average), so figures are lower and noisier than on an idle machine.`;
+}
+
+/** How quiet the machine was, for the record. */
+function quietLine(r: Report): string {
+  return r.othersCores !== null ? `other processes used ${r.othersCores.toFixed(2)} of the ${r.machine.cores} cores during the run` : `load average ${r.load.start.toFixed(1)} at the start`;
 }
 
 export async function runBench(args: Args): Promise<Report> {
   const t0 = performance.now();
   const c0 = cpuSeconds();
   const loadStart = os.loadavg()[0];
+  const busy0 = machineBusySeconds();
   let myelinBackend: string;
   try {
     myelinBackend = await chooseBackend(args.backend);
@@ -172,13 +182,16 @@ export async function runBench(args: Args): Promise<Report> {
     }
   }
   const seconds = (performance.now() - t0) / 1000;
+  const own = cpuSeconds() - c0;
+  const busy1 = machineBusySeconds();
   return {
     machine, myelinBackend, tfjs,
     workloads: selected.map((w) => ({ name: w.name, description: w.description })),
     rows,
     seconds,
     load: { start: loadStart, end: os.loadavg()[0] },
-    cpuShare: (cpuSeconds() - c0) / seconds,
+    cpuShare: own / seconds,
+    othersCores: busy0 !== null && busy1 !== null ? Math.max(0, busy1 - busy0 - own) / seconds : null,
   };
 }
 
@@ -226,7 +239,7 @@ function resultsSection(r: Report): string {
 - Date: ${m.date.slice(0, 10)}; TensorFlow.js ${r.tfjs.version} (wasm: ${r.tfjs.wasm})
 - CPU: ${m.cpu}, ${m.cores} cores (${m.platform})
 - Node ${m.node} (V8 ${m.v8})
-- Whole run: ${r.seconds.toFixed(0)} s${warning ? '' : `; load average ${r.load.start.toFixed(1)} at the start, ${r.load.end.toFixed(1)} at the end`}
+- Whole run: ${r.seconds.toFixed(0)} s${warning ? '' : `; ${quietLine(r)}`}
 ${warning ? `\n${warning}\n` : ''}
 ${table(r)}
 

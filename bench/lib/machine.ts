@@ -55,3 +55,16 @@ export function machineInfo(): MachineInfo {
     date: new Date().toISOString(),
   };
 }
+
+/** CPU seconds the whole machine has spent busy (all cores, all processes), from /proc/stat; null elsewhere. */
+export function machineBusySeconds(): number | null {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: everything but idle and iowait, in USER_HZ (100 per second)
+    const busy = f[0] + f[1] + f[2] + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
+    return Number.isFinite(busy) ? busy / 100 : null;
+  } catch {
+    return null;
+  }
+}
