@@ -191,7 +191,20 @@ export function whereF32(
     const pa = a + (<usize>load<i32>(aRows + ro) << 2);
     const pb = b + (<usize>load<i32>(bRows + ro) << 2);
     const po = out + ((<usize>r * <usize>n) << 2);
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    if (sc == 1 && (sa == 0 || sa == 1) && (sb == 0 || sb == 1)) {
+      // four condition bytes widened to lane masks; a and b are rows or broadcast scalars
+      const va = v128.load32_splat(pa), vb = v128.load32_splat(pb);
+      for (; i + 4 <= n; i += 4) {
+        const o = <usize>i << 2;
+        const bytes = v128.load32_zero(pc + <usize>i);
+        const mask = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(bytes)), i32x4.splat(0));
+        const x = sa ? v128.load(pa + o) : va;
+        const y = sb ? v128.load(pb + o) : vb;
+        v128.store(po + o, v128.bitselect(x, y, mask));
+      }
+    }
+    for (; i < n; i++) {
       const v = load<u8>(pc + <usize>i * scB) ? load<f32>(pa + <usize>i * saB) : load<f32>(pb + <usize>i * sbB);
       store<f32>(po + (<usize>i << 2), v);
     }
