@@ -77,7 +77,10 @@ export function sharedMemorySupported(): boolean {
   }
 }
 
-/** URLs of one variant: next to this module first (dist after `npm run build`, or a bundle), then the source tree. */
+/**
+ * URLs of one variant. Node looks in the source tree first (always current in a checkout; absent from the published
+ * package), then next to this module (where `npm run build` copies the binaries); browsers the other way round.
+ */
 function variantUrls(variant: string): URL[] {
   let near: URL;
   switch (variant) {
@@ -88,8 +91,15 @@ function variantUrls(variant: string): URL[] {
   }
   // compiled JS runs from dist/src/backend/wasm/: the committed binaries are in src/backend/wasm/bin/
   const tree = new URL(`../../../../src/backend/wasm/bin/${variant}.wasm`, import.meta.url);
-  return [near, tree];
+  return isNode ? [tree, near] : [near, tree];
 }
+
+/** Every function the backend calls: a binary missing one is stale (built from older sources). */
+export const REQUIRED_EXPORTS: readonly string[] = [
+  'heapBase', 'sgemm', 'sgemmWorkspace', 'unaryF32', 'binaryF32', 'compareF32', 'whereF32', 'copyRows', 'toF32',
+  'transpose32', 'reduceF32', 'softmaxRows', 'softmaxCols', 'argReduceF32', 'im2col', 'col2im', 'swap01', 'maxPool2d',
+  'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'adamF32', 'sgdF32',
+];
 
 async function readBytes(variant: string): Promise<Uint8Array<ArrayBuffer>> {
   const errors: string[] = [];
@@ -127,5 +137,10 @@ export async function loadModule(opts: LoadOptions = {}): Promise<LoadedModule> 
     throw new Error(`wasm backend: this engine cannot run ${variant}.wasm (WebAssembly SIMD128${shared ? ' and threads' : ''} required)`);
   }
   const module = isNode ? new WebAssembly.Module(bytes) : await WebAssembly.compile(bytes);
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  const missing = REQUIRED_EXPORTS.filter((n) => !names.has(n));
+  if (missing.length > 0) {
+    throw new Error(`wasm backend: ${variant}.wasm is out of date (no ${missing.join(', ')}); rebuild it with npm run build:wasm`);
+  }
   return { module, shared, relaxed, variant };
 }
