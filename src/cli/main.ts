@@ -21,7 +21,7 @@ import { DIGIT_MODELS, formatConfusion, type Output, trainMnist, trainSpam, trai
 const HELP = `myelin ${version}: deep learning in TypeScript
 
 Usage:
-  myelin train mnist [--model mlp|cnn|lesson] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--out FILE] [--json]
+  myelin train mnist [--model mlp|cnn|lesson | --lesson] [--epochs N] [--batch-size N] [--lr X] [--seed N] [--out FILE] [--json]
   myelin train spam  [--epochs N] [--batch-size N] [--lr X] [--seed N] [--out FILE] [--json]
   myelin train xor   [--epochs N] [--lr X] [--seed N] [--out FILE] [--json]
   myelin eval FILE [--json]            evaluate a saved model on its task's held-out data
@@ -36,6 +36,7 @@ train spam uses the SpamAssassin corpus. Models are saved as safetensors (loadab
 
 const TRAIN_FLAGS: Record<string, FlagSpec> = {
   model: { type: 'string', choices: DIGIT_MODELS },
+  lesson: { type: 'boolean' },
   epochs: { type: 'int' },
   'batch-size': { type: 'int' },
   lr: { type: 'number' },
@@ -57,7 +58,11 @@ async function train(argv: string[]): Promise<void> {
   const { positionals, flags } = parseArgs(argv, TRAIN_FLAGS);
   const task = positionals[0];
   if (positionals.length !== 1) throw new UsageError(`train needs one task: mnist, spam or xor${positionals.length ? ` (got ${positionals.join(' ')})` : ''}`);
-  if (flags.model !== undefined && task !== 'mnist') throw new UsageError('--model applies to train mnist only');
+  if (flags.lesson) {
+    if (flags.model !== undefined && flags.model !== 'lesson') throw new UsageError(`--lesson and --model ${flags.model} disagree`);
+    flags.model = 'lesson'; // --lesson is short for --model lesson
+  }
+  if (flags.model !== undefined && task !== 'mnist') throw new UsageError('--model and --lesson apply to train mnist only');
   for (const k of ['epochs', 'batch-size'] as const) {
     if (flags[k] !== undefined && (flags[k] as number) < 1) throw new UsageError(`--${k} must be at least 1`);
   }

@@ -32,7 +32,7 @@ describe('myelin CLI', () => {
   });
 
   it('rejects bad commands and flags with one line and a non-zero exit', () => {
-    for (const args of [['frobnicate'], ['train'], ['train', 'mnist', '--model', 'rnn'], ['train', 'xor', '--epochs', 'ten'], ['train', 'xor', '--bogus'], ['train', 'xor', '--lr']]) {
+    for (const args of [['frobnicate'], ['train'], ['train', 'mnist', '--model', 'rnn'], ['train', 'xor', '--epochs', 'ten'], ['train', 'xor', '--bogus'], ['train', 'xor', '--lr'], ['train', 'mnist', '--lesson', '--model', 'cnn'], ['train', 'spam', '--lesson']]) {
       const r = myelin(...args);
       assert.equal(r.code, 2, args.join(' '));
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -68,7 +68,7 @@ describe('myelin CLI', () => {
   });
 
   it('train mnist (lesson network, one epoch) saves a model that predict and eval use', () => {
-    const r = myelin('train', 'mnist', '--model', 'lesson', '--epochs', '1', '--json', '--out', 'lesson.safetensors');
+    const r = myelin('train', 'mnist', '--lesson', '--epochs', '1', '--json', '--out', 'lesson.safetensors');
     assert.equal(r.code, 0, r.stderr);
     const lines = jsonLines(r.stdout);
     assert.equal(lines.length, 2); // one epoch line, one summary
