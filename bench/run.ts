@@ -5,7 +5,7 @@
  *   npm run bench -- --json            the results as JSON on stdout
  *   npm run bench -- --backend js      run Myelin on a given backend (default: Myelin's default backend)
  *   npm run bench -- --only gemm-256,mlp-train
- *   npm run bench -- --write           also rewrite bench/RESULTS.md with this run's table
+ *   npm run bench -- --write           also rewrite this backend's section of bench/RESULTS.md
  */
 import fs from 'node:fs';
 import os from 'node:os';
