@@ -258,6 +258,12 @@ describe('wasm matmul', () => {
     const a = expanded([1, 1, 6], [3, 4, 6], 'float32', rng);
     const b = pair([3, 6, 5], 'float32', 'contig', rng);
     assertSame(wasm.matmul(a.wasm, b.wasm, [3]), js.matmul(a.js, b.js, [3]), 'bmm with an expanded operand');
+    // empty inner dimension: zeros; empty outer dimensions: empty results
+    for (const [sa, sb] of [[[3, 0], [0, 4]], [[0, 5], [5, 2]], [[2, 3, 0], [2, 0, 6]]] as [number[], number[]][]) {
+      const a0 = pair(sa, 'float32', 'contig', rng), b0 = pair(sb, 'float32', 'contig', rng);
+      const batch = sa.slice(0, -2);
+      assertSame(wasm.matmul(a0.wasm, b0.wasm, batch), js.matmul(a0.js, b0.js, batch), `matmul [${sa}]@[${sb}]`);
+    }
     // int32 products fall back to the reference kernel
     const ai = pair([3, 4], 'int32', 'contig', rng, 'int');
     const bi = pair([4, 2], 'int32', 'transposed', rng, 'int');
