@@ -98,8 +98,12 @@ export class WasmBackend implements Backend {
   /** threads to use (set by setNumThreads) and the hook that starts the pool on first need */
   threadsWanted = 1;
   startPool: (() => ThreadPool | null) | null = null;
-  /** 2*M*N*K above which a product is split across the pool's threads */
-  parallelFlops = 4e6;
+  /**
+   * 2*M*N*K above which a product is split across the pool's threads. Measured on 2 Zen 3 cores (Node 20,
+   * assembly/bench/threshold.mjs): a hand-off costs ~15 us; splitting gains 1.2x at 1.8 MFLOP, 1.3x at 4 MFLOP and
+   * 1.8-1.9x from 13 MFLOP up.
+   */
+  parallelFlops = 2e6;
   private gemmWs = 0;
   private temps: { ptr: number; cls: number }[] = [];
   /** small results written to scratch by the running kernel, moved to the JS heap when it ends */
