@@ -258,7 +258,8 @@ export class WasmBackend implements Backend {
     return p;
   }
 
-  private gemmWorkspace(): number {
+  /** The calling thread's GEMM workspace (permanent). */
+  gemmWorkspace(): number {
     if (this.gemmWs === 0) this.gemmWs = this.heap.allocPermanent(this.k.sgemmWorkspace(2048));
     return this.gemmWs;
   }

@@ -42,8 +42,8 @@ try {
     cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
     if (loaded.shared && typeof Worker !== 'undefined') workerCtor = Worker as unknown as WorkerConstructor;
   }
-  // permanent arena: one GEMM workspace per thread plus the pool's control block
-  const arena = (workerCtor ? Math.max(1, cores) : 1) * (k.sgemmWorkspace(2048) + 64) + 4096;
+  // permanent arena: one GEMM workspace per thread plus a few pools' control blocks
+  const arena = (workerCtor ? Math.max(1, cores) : 1) * (k.sgemmWorkspace(2048) + 64) + 16384;
   const heap = new WasmHeap(memory, k.heapBase(), loaded.shared, maxPages, arena);
   instance = new WasmBackend({ exports: k, heap, variant: loaded.variant });
   instance.warmUp();
@@ -65,8 +65,10 @@ function startPool(): ThreadPool | null {
     heap: b.heap,
     threads: wantThreads,
     workspace: (t) => {
-      while (workspaces.length <= t) workspaces.push(b.heap.allocPermanent(b.k.sgemmWorkspace(2048)));
-      return workspaces[t];
+      // the calling thread keeps its own workspace; workers get theirs from the arena
+      if (t === 0) return b.gemmWorkspace();
+      while (workspaces.length < t) workspaces.push(b.heap.allocPermanent(b.k.sgemmWorkspace(2048)));
+      return workspaces[t - 1];
     },
     sgemm: instance.k.sgemm,
     Worker: workerCtor,
