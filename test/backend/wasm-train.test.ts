@@ -12,6 +12,8 @@ interface Run {
   losses: number[];
   params: Float32Array[];
   device: string;
+  /** version counters of the parameters after training (each in-place update bumps them) */
+  versions: number[];
 }
 
 function train(backend: 'js' | 'wasm', makeModel: () => Module, xShape: number[], classes: number, steps: number, opt: 'sgd' | 'adam'): Run {
@@ -31,7 +33,7 @@ function train(backend: 'js' | 'wasm', makeModel: () => Module, xShape: number[]
       o.step();
       losses.push(loss.item());
     }
-    return { losses, params: params.map((p) => p.data() as Float32Array), device: x.device };
+    return { losses, params: params.map((p) => p.data() as Float32Array), device: x.device, versions: params.map((p) => p.version) };
   } finally {
     setBackend('js');
   }
@@ -43,6 +45,9 @@ function compare(a: Run, b: Run, what: string, tol: number): void {
   assertClose(b.losses, a.losses, tol, tol, `${what} losses`);
   assert.ok(a.losses[a.losses.length - 1] < a.losses[0], `${what}: the loss goes down`);
   a.params.forEach((p, i) => assertClose(b.params[i], p, tol, 10 * tol, `${what} parameter ${i}`));
+  // the fused updates record their in-place writes like the reference rules do
+  assert.deepEqual(b.versions, a.versions, `${what}: parameter versions`);
+  assert.ok(b.versions.every((v) => v >= a.losses.length), `${what}: every step bumps the version`);
 }
 
 test('an MLP training step gives the same loss and weights on js and wasm', () => {

@@ -4,6 +4,7 @@
  * non-contiguous tensors, amsgrad, maximize, the first momentum step that creates the buffer) takes the reference
  * rule.
  */
+import { bumpVersion } from '../../autograd/engine.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type AdamOptions, type AdamState, adamUpdate, adamwUpdate } from '../../optim/adam.js';
 import { type ParamGroup, registerUpdateRule, type UpdateRule } from '../../optim/optimizer.js';
@@ -28,6 +29,8 @@ function fusedAdam(decoupled: boolean): UpdateRule<AdamState, AdamOptions> {
     const decay = decoupled ? 1 - o.lr * o.weightDecay : 1;
     const l2 = decoupled ? 0 : o.weightDecay;
     (param.backend as WasmBackend).adamStep(param, grad, state.expAvg, state.expAvgSq, beta1, beta2, stepSize, bc2Sqrt, o.eps, decay, l2);
+    // in-place writes: autograd's version counters must see them (as the reference rules' in-place ops do)
+    for (const t of [param, state.expAvg, state.expAvgSq]) bumpVersion(t);
   };
 }
 
@@ -39,6 +42,8 @@ const fusedSgd: UpdateRule<SGDState, SGDOptions> = (param, grad, state, o) => {
   }
   (param.backend as WasmBackend).sgdStep(param, grad, o.momentum !== 0 ? buffer! : null, o.lr, o.momentum, o.dampening,
     o.weightDecay, o.nesterov);
+  bumpVersion(param);
+  if (o.momentum !== 0) bumpVersion(buffer!);
 };
 
 registerUpdateRule('adam', 'wasm', fusedAdam(false));
