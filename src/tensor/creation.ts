@@ -103,7 +103,8 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions = 
   if (sizeOf(shape) !== flat.length) throw new RangeError(`${op}: shape ${shapeStr(shape)} needs ${sizeOf(shape)} values, got ${flat.length}`);
   const dtype = options.dtype ? assertDType(options.dtype, op) : inferred;
   const arr = typedArrayFor(dtype, flat.length);
-  for (let i = 0; i < flat.length; i++) arr[i] = castScalar(flat[i], dtype);
+  if (dtype !== 'bool' && ArrayBuffer.isView(flat) && dtypeOfTypedArray(flat as TypedArray) === dtype) arr.set(flat as TypedArray); // one bulk copy
+  else for (let i = 0; i < flat.length; i++) arr[i] = castScalar(flat[i], dtype);
   return finish(arr, shape, dtype, options.requiresGrad);
 }
 
