@@ -77,3 +77,15 @@ test('worker threads do not keep the process alive', () => {
   assert.ok(Date.now() - t0 < 15000);
   assert.ok(fileURLToPath(index).endsWith('index.js'));
 });
+
+test('threads start when Node runs with process-wide flags that workers refuse (--expose-gc, heap size)', () => {
+  const index = new URL('../../src/backend/wasm/index.js', import.meta.url).href;
+  const script = `
+    const w = await import(${JSON.stringify(index)});
+    w.setNumThreads(2);
+    console.log(await w.warmUpThreads() ? 'threads' : 'single');
+  `;
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=2048', '--input-type=module', '-e', script], { timeout: 20000, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^threads$/m);
+});

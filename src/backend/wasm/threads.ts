@@ -94,7 +94,15 @@ export class ThreadPool {
       for (let t = 1; t < this.threads; t++) {
         const start = { ...data, slot: this.slot(t), ws: this.ws[t] };
         if (isNode) {
-          const w = new Ctor(url, { workerData: start, execArgv: workerExecArgv() });
+          let w: AnyWorker;
+          try {
+            w = new Ctor(url, { workerData: start, execArgv: workerExecArgv() });
+          } catch (e) {
+            // Process-wide flags (--expose-gc, --max-old-space-size, V8 options) are refused in a worker's execArgv;
+            // they apply to every thread anyway, so start the worker without them.
+            if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+            w = new Ctor(url, { workerData: start, execArgv: [] });
+          }
           w.unref!();
           w.on!('error', () => this.fail());
           this.workers.push(w);
