@@ -8,6 +8,8 @@ export * from './tensor/creation.js';
 export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled, GradNode, type BackwardOptions } from './autograd/engine.js';
 export { setBackend, getBackend, listBackends, registerBackend, type Backend, type Storage, type View } from './backend/backend.js';
+// The wasm backend's controls: worker threads (default: one per core) and its memory budget.
+export { setNumThreads, getNumThreads, warmUpThreads, setWasmMemoryBudget, wasmMemoryStats, wasmAvailable } from './backend/wasm/index.js';
 export {
   add, sub, mul, div, pow, neg, abs, exp, log, sqrt, rsqrt, square, reciprocal, sin, cos, tanh, sigmoid, relu,
   leakyRelu, elu, gelu, softplus, erf, sign, floor, ceil, round, clamp, maximum, minimum, where, eq, ne, lt, le, gt, ge,
