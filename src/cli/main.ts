@@ -178,8 +178,7 @@ async function infoCommand(argv: string[]): Promise<void> {
   if (flags.json) out.json({ file, bytes: size, parameters, architecture: model.toString(), metadata: shown });
   else {
     out.line(`${file} (${size} bytes)`);
-    out.line(model.toString());
-    out.line(`parameters: ${parameters}`);
+    out.line(model.toString()); // ends with the parameter count
     for (const [k, v] of Object.entries(shown)) out.line(`${k}: ${v}`);
   }
 }
