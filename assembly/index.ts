@@ -9,6 +9,7 @@ export { reduceF32, softmaxRows, softmaxCols, argReduceF32 } from './reduce';
 export { im2col, col2im, swap01 } from './conv';
 export { maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward } from './pool';
 export { adamF32, sgdF32 } from './optim';
+export { biasActF32 } from './linear';
 
 /** First byte after the module's static data: the host allocates from here up. */
 export function heapBase(): usize {

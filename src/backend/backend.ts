@@ -48,6 +48,9 @@ export interface Pool2dParams {
   countIncludePad: boolean;
 }
 
+/** Activation applied by the fused linear kernel. */
+export type LinearActivation = 'none' | 'relu';
+
 export interface Backend {
   readonly name: string;
   supportsDType(dtype: DType): boolean;
@@ -71,6 +74,11 @@ export interface Backend {
   /** a: [...batchA, M, K], b: [...batchB, K, N] -> [...outBatch, M, N], batch dims broadcast. */
   matmul(a: View, b: View, outBatch: Shape): Storage;
   softmax(x: View, dim: number, log: boolean): Storage;
+  /**
+   * Optional fused linear layer: act(x @ w^T + bias) for x: [M, K], w: [N, K], bias: [N] or null -> [M, N], rounded
+   * as the unfused matmul, add and activation would round it. Ops fall back to those where a backend lacks it.
+   */
+  linear?(x: View, w: View, bias: View | null, activation: LinearActivation): Storage;
 
   /** out[...i_dim...] = x[..., index[...], ...] (torch.gather); result has index's shape. */
   gather(x: View, dim: number, index: View): Storage;

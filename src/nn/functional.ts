@@ -4,6 +4,7 @@
  */
 import { noGrad } from '../autograd/engine.js';
 import { shapeStr } from '../tensor/shape.js';
+import { linearAct } from '../ops/linear.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export {
@@ -14,15 +15,14 @@ export { conv1d, conv2d, convTranspose2d } from '../ops/conv.js';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d } from '../ops/pool.js';
 export * from './losses.js';
 
-/** y = x W^T + b, with weight [out, in] as PyTorch stores it. */
+/** y = x W^T + b, with weight [out, in] as PyTorch stores it (one fused kernel: see ops/linear.ts). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D [outFeatures, inFeatures], got shape ${shapeStr(weight.shape)}`);
   const inFeatures = weight.shape[1];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
     throw new RangeError(`linear: input of shape ${shapeStr(x.shape)} does not end in ${inFeatures} features (weight ${shapeStr(weight.shape)})`);
   }
-  const y = x.matmul(weight.t());
-  return bias ? y.add(bias) : y;
+  return linearAct(x, weight, bias ?? null, 'none');
 }
 
 export interface BatchNormOptions {

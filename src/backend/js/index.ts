@@ -1,5 +1,5 @@
 /** The reference backend: plain TypeScript over typed arrays; float32, float64, int32 and bool. */
-import type { Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import type { Backend, BinaryOp, LinearActivation, Conv2dParams, Pool2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { registerBackend } from '../backend.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import type { Shape } from '../../tensor/shape.js';
@@ -7,6 +7,7 @@ import { JsStorage, denseData } from './storage.js';
 import { assignKernel, binaryKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { argReduceKernel, reduceKernel, softmaxKernel } from './reduce.js';
 import { matmulKernel } from './matmul.js';
+import { linearKernel } from './linear.js';
 import { gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel } from './indexing.js';
 import { conv2dBackwardInputKernel, conv2dBackwardWeightKernel, conv2dKernel } from './conv.js';
 import {
@@ -56,6 +57,9 @@ export class JsBackend implements Backend {
   }
   matmul(a: View, b: View, outBatch: Shape): Storage {
     return this.wrap(matmulKernel(a, b, outBatch), a.storage.dtype);
+  }
+  linear(x: View, w: View, bias: View | null, activation: LinearActivation): Storage {
+    return this.wrap(linearKernel(x, w, bias, activation), x.storage.dtype);
   }
   softmax(x: View, dim: number, log: boolean): Storage {
     return this.wrap(softmaxKernel(x, dim, log), x.storage.dtype);

@@ -12,13 +12,14 @@
  * - float64 is supported for completeness (gradient checks) but lives on the JavaScript heap and always runs the
  *   reference kernels.
  */
-import type { Backend, BinaryOp, Conv2dParams, Pool2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import type { Backend, BinaryOp, Conv2dParams, LinearActivation, Pool2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import { broadcastStrides, contiguousStrides, isContiguous, sizeOf, stridedOffsets, type Shape } from '../../tensor/shape.js';
 import { denseData } from '../js/storage.js';
 import { assignKernel, binaryKernel, unaryKernel, whereKernel } from '../js/elementwise.js';
 import { argReduceKernel, reduceKernel, softmaxKernel } from '../js/reduce.js';
 import { matmulKernel } from '../js/matmul.js';
+import { linearKernel } from '../js/linear.js';
 import { gatherKernel, indexAddKernel, indexSelectKernel, scatterAddKernel } from '../js/indexing.js';
 import { conv2dBackwardInputKernel, conv2dBackwardWeightKernel, conv2dKernel } from '../js/conv.js';
 import {
@@ -560,6 +561,28 @@ export class WasmBackend implements Backend {
       const sbk = b.strides[rb - 2], sbn = b.strides[rb - 1];
       for (let bi = 0; bi < batches; bi++) {
         this.gemm(M, N, K, pa + aBatch[bi] * 4, sam, sak, pb + bBatch[bi] * 4, sbk, sbn, po + bi * M * N * 4, N, false);
+      }
+      return out;
+    });
+  }
+
+  /**
+   * act(x @ w^T + bias) in one kernel call: the GEMM (split across threads when large) writes the product into the
+   * output, then one pass over the hot output adds the bias and applies the activation (assembly/linear.ts).
+   */
+  linear(x: View, w: View, bias: View | null, activation: LinearActivation): Storage {
+    if (!this.isF32(x, w) || (bias && !this.isF32(bias))) {
+      return this.heapStorage(linearKernel(x, w, bias, activation), x.storage.dtype);
+    }
+    const M = x.shape[0], K = x.shape[1], N = w.shape[0];
+    this.begin(bias ? [x, w, bias] : [x, w], M * N * 4 + N * 4);
+    return this.run(() => {
+      const out = this.alloc('float32', M * N);
+      if (M * N === 0) return out;
+      const po = out.cell.ptr;
+      this.gemm(M, N, K, this.addr(x), x.strides[0], x.strides[1], this.addr(w), w.strides[1], w.strides[0], po, N, false);
+      if (bias || activation !== 'none') {
+        this.k.biasActF32(M, N, po, bias ? this.dense(bias) : 0, activation === 'relu' ? 1 : 0);
       }
       return out;
     });

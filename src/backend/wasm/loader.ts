@@ -37,6 +37,7 @@ export interface KernelExports {
   avgPool2dBackward(planes: number, g: number, p: number, dx: number): void;
   adamF32(n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, stepSize: number,
     bc2Sqrt: number, eps: number, decay: number, l2: number): void;
+  biasActF32(rows: number, n: number, out: number, bias: number, act: number): void;
   sgdF32(n: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number, nesterov: number): void;
 }
 
@@ -98,7 +99,7 @@ function variantUrls(variant: string): URL[] {
 export const REQUIRED_EXPORTS: readonly string[] = [
   'heapBase', 'sgemm', 'sgemmWorkspace', 'unaryF32', 'binaryF32', 'compareF32', 'whereF32', 'copyRows', 'toF32',
   'transpose32', 'reduceF32', 'softmaxRows', 'softmaxCols', 'argReduceF32', 'im2col', 'col2im', 'swap01', 'maxPool2d',
-  'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'adamF32', 'sgdF32',
+  'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'adamF32', 'sgdF32', 'biasActF32',
 ];
 
 async function readBytes(variant: string): Promise<Uint8Array<ArrayBuffer>> {

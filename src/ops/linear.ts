@@ -1,0 +1,59 @@
+/**
+ * The fused linear layer: act(x W^T + b) in one backend kernel where the backend has one (Backend.linear), with its
+ * backward rule beside it. F.linear runs through here; the result equals matmul, add and relu applied in turn (the
+ * same roundings), with one output allocated instead of three and W's gradient produced directly in W's layout.
+ */
+import type { LinearActivation } from '../backend/backend.js';
+import { recordOp } from '../autograd/engine.js';
+import { isFloat } from '../tensor/dtype.js';
+import { shapeStr } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { le, relu, where } from './elementwise.js';
+import { matmul } from './linalg.js';
+import { sum } from './reduce.js';
+import { assertSameBackend, scalar, wrap } from './util.js';
+
+export type { LinearActivation };
+
+/**
+ * act(x W^T + b) for x [..., K], weight [N, K] (PyTorch's layout) and bias [N] (or null) -> [..., N]; activation
+ * 'none' or 'relu'. Mixed dtypes, integer tensors, other bias shapes and backends without a fused kernel take the
+ * unfused ops.
+ */
+export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null = null, activation: LinearActivation = 'none'): Tensor {
+  if (activation !== 'none' && activation !== 'relu') throw new RangeError(`linearAct: unknown activation '${String(activation)}' (use 'none' or 'relu')`);
+  if (weight.ndim !== 2) throw new RangeError(`linearAct: weight must be 2-D [outFeatures, inFeatures], got shape ${shapeStr(weight.shape)}`);
+  const [N, K] = weight.shape;
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== K) {
+    throw new RangeError(`linearAct: input of shape ${shapeStr(x.shape)} does not end in ${K} features (weight ${shapeStr(weight.shape)})`);
+  }
+  assertSameBackend('linearAct', ...(bias ? [x, weight, bias] : [x, weight]));
+  // a bias of another shape (broadcast by add) also takes the unfused ops
+  const fusable = typeof x.backend.linear === 'function' && isFloat(x.dtype) && weight.dtype === x.dtype &&
+    (!bias || (bias.dtype === x.dtype && bias.ndim === 1 && bias.shape[0] === N));
+  if (!fusable) {
+    const y = matmul(x, weight.t());
+    const z = bias ? y.add(bias) : y;
+    return activation === 'relu' ? relu(z) : z;
+  }
+  const lead = x.shape.slice(0, -1);
+  const M = lead.reduce((a, b) => a * b, 1);
+  const x2 = x.ndim === 2 ? x : x.reshape([M, K]);
+  const out = linear2d(x2, weight, bias, activation);
+  return x.ndim === 2 ? out : out.reshape([...lead, N]);
+}
+
+/** x [M, K], weight [N, K], bias [N] | null, all one float dtype on a backend with a linear kernel. */
+function linear2d(x: Tensor, w: Tensor, b: Tensor | null, activation: LinearActivation): Tensor {
+  const out = wrap(x.backend.linear!(x, w, b, activation), [x.shape[0], w.shape[0]]);
+  const isRelu = activation === 'relu';
+  return recordOp('linearAct', out, [x, w, b], (g) => {
+    // relu's gradient passes where the output is not <= 0 (NaN passes, as relu's own backward)
+    const gm = isRelu ? where(le(out, 0), scalar(0, g.dtype, g), g) : g;
+    return [
+      x.requiresGrad ? matmul(gm, w) : null,
+      w.requiresGrad ? matmul(gm.mT, x) : null,
+      b && b.requiresGrad ? sum(gm, 0) : null,
+    ];
+  }, [w.requiresGrad ? x : null, x.requiresGrad ? w : null, isRelu ? out : null]);
+}
