@@ -105,6 +105,13 @@ function packA(mc: i32, kc: i32, a: usize, rsa: i32, csa: i32, i0: i32, k0: i32,
         store<f32>(dst, load<f32>(r3 + o), 12);
         dst += 16;
       }
+    } else if (rows == 4 && rsa == 1) {
+      // transposed A: the four rows of each column are contiguous
+      const csB = <usize>csa << 2;
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst, v128.load(base + <usize>k * csB));
+        dst += 16;
+      }
     } else {
       const csB = <usize>csa << 2, rsB = <usize>rsa << 2;
       for (let k = 0; k < kc; k++) {
@@ -132,16 +139,37 @@ function packB(n: i32, kc: i32, b: usize, rsb: i32, csb: i32, k0: i32, dst: usiz
         dst += 32;
       }
     } else if (rsb == 1 && cols == 8) {
-      // transposed B: each column is contiguous along k
-      for (let j = 0; j < 8; j++) {
-        const col = src + <usize>j * csB;
-        let d = dst + (<usize>j << 2);
-        for (let k = 0; k < kc; k++) {
-          store<f32>(d, load<f32>(col + (<usize>k << 2)));
-          d += 32;
-        }
+      // transposed B: each column is contiguous along k; transpose 4 (k) x 4 (columns) blocks with shuffles
+      const c0 = src, c1 = c0 + csB, c2 = c1 + csB, c3 = c2 + csB;
+      const c4 = c3 + csB, c5 = c4 + csB, c6 = c5 + csB, c7 = c6 + csB;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const o = <usize>k << 2;
+        let x0 = v128.load(c0 + o), x1 = v128.load(c1 + o), x2 = v128.load(c2 + o), x3 = v128.load(c3 + o);
+        let t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+        let t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        let t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+        let t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2));
+        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 32);
+        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 64);
+        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 96);
+        x0 = v128.load(c4 + o); x1 = v128.load(c5 + o); x2 = v128.load(c6 + o); x3 = v128.load(c7 + o);
+        t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+        t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+        t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+        t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+        v128.store(dst, i64x2.shuffle(t0, t1, 0, 2), 16);
+        v128.store(dst, i64x2.shuffle(t0, t1, 1, 3), 48);
+        v128.store(dst, i64x2.shuffle(t2, t3, 0, 2), 80);
+        v128.store(dst, i64x2.shuffle(t2, t3, 1, 3), 112);
+        dst += 128;
       }
-      dst += <usize>kc << 5;
+      for (; k < kc; k++) {
+        const o = <usize>k << 2;
+        for (let j = 0; j < 8; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + <usize>j * csB + o));
+        dst += 32;
+      }
     } else {
       for (let k = 0; k < kc; k++) {
         for (let j = 0; j < 8; j++) {

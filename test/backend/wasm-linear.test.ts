@@ -73,3 +73,16 @@ describe('wasm linear (fused bias + activation)', () => {
     assertSame(got, js.linear!(x.js, w.js, b.js, 'relu'), 'float64 linear', 0, 0);
   });
 });
+
+describe('wasm GEMM with transposed operands (the SIMD packing paths a linear layer takes)', () => {
+  test('A with unit row stride and B with unit row stride, depth tails and several depth blocks', () => {
+    const rng = new Rng(72);
+    for (const [M, N, K] of [[4, 8, 4], [8, 16, 7], [13, 21, 130], [64, 128, 261], [5, 9, 3]]) {
+      for (const [la, lb] of [['transposed', 'transposed'], ['transposed', 'contig'], ['contig', 'transposed'], ['strided', 'transposed']] as const) {
+        const a = pair([M, K], 'float32', la, rng);
+        const b = pair([K, N], 'float32', lb, rng);
+        assertSame(wasm.matmul(a.wasm, b.wasm, []), js.matmul(a.js, b.js, []), `matmul ${M}x${K}@${K}x${N} ${la}/${lb}`, 1e-5 * Math.sqrt(K), 1e-5);
+      }
+    }
+  });
+});
