@@ -8,7 +8,7 @@
  * the storage). A node remembers the versions of the tensors its backward reads, and backward refuses to run with
  * values that were changed in place after the op used them.
  */
-import type { Storage } from '../backend/backend.js';
+import { storageSerial, type Storage } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 
@@ -170,15 +170,57 @@ function topologicalOrder(root: GradNode): GradNode[] {
   return order.reverse();
 }
 
-function accumulateLeaf(leaf: Tensor, g: Tensor): void {
-  // a fresh copy: backward may hand the same tensor to several inputs, and optimisers update .grad in place
-  leaf.grad = leaf.grad ? leaf.grad.add(g) : g.clone();
+/**
+ * Gradients on their way to leaves, summed per leaf and assigned when backward ends. A gradient the engine alone holds
+ * (made during this backward, handed out once, covering its storage contiguously) becomes `.grad` as it is; anything
+ * else (the caller's gradient, a retained grad, a view of one, a tensor given to two inputs) is copied first, since
+ * optimisers update `.grad` in place.
+ */
+class LeafGrads {
+  private readonly start = storageSerial(false);
+  private readonly uses = new Map<Storage, number>();
+  private readonly shared = new Set<Storage>();
+  private readonly pending = new Map<Tensor, Tensor>();
+
+  /** Counts a gradient the engine received (from a backward function). */
+  received(g: Tensor): void {
+    this.uses.set(g.storage, (this.uses.get(g.storage) ?? 0) + 1);
+  }
+
+  /** Marks a gradient someone outside the engine also holds. */
+  exposed(g: Tensor): void {
+    this.shared.add(g.storage);
+  }
+
+  add(leaf: Tensor, g: Tensor): void {
+    const prev = this.pending.get(leaf);
+    this.pending.set(leaf, prev ? prev.add(g) : g);
+  }
+
+  private owned(g: Tensor): boolean {
+    const s = g.storage;
+    return s.serial > this.start && (this.uses.get(s) ?? 0) <= 1 && !this.shared.has(s) &&
+      g.offset === 0 && g.size === s.length && g.isContiguous();
+  }
+
+  assign(): void {
+    for (const [leaf, g] of this.pending) {
+      leaf.grad = leaf.grad ? leaf.grad.add(g) : this.owned(g) ? g : g.clone();
+    }
+  }
 }
 
 export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOptions = {}): void {
   const retain = options.retainGraph ?? false;
+  const leaves = new LeafGrads();
+  leaves.exposed(gradient);
   if (!root.gradFn) {
-    if (root.requiresGrad) noGrad(() => accumulateLeaf(root, gradient));
+    if (root.requiresGrad) {
+      noGrad(() => {
+        leaves.add(root, gradient);
+        leaves.assign();
+      });
+    }
     return;
   }
   const grads = new Map<GradNode, Tensor>();
@@ -189,7 +231,10 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
       const g = grads.get(node);
       if (!g) continue;
       grads.delete(node);
-      if (node.retained) node.retained.grad = node.retained.grad ? node.retained.grad.add(g) : g;
+      if (node.retained) {
+        leaves.exposed(g);
+        node.retained.grad = node.retained.grad ? node.retained.grad.add(g) : g;
+      }
       const inputGrads = node.apply(g, retain);
       node.edges.forEach((edge, i) => {
         const gi = inputGrads[i];
@@ -198,12 +243,14 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
         if (!shapesEqual(gi.shape, expected)) {
           throw new Error(`backward of ${node.name}: gradient shape ${shapeStr(gi.shape)} does not match input shape ${shapeStr(expected)}`);
         }
-        if ('leaf' in edge) accumulateLeaf(edge.leaf, gi);
+        leaves.received(gi);
+        if ('leaf' in edge) leaves.add(edge.leaf, gi);
         else {
           const prev = grads.get(edge.node);
           grads.set(edge.node, prev ? prev.add(gi) : gi);
         }
       });
     }
+    leaves.assign();
   });
 }

@@ -10,6 +10,15 @@ export interface Storage {
   readonly backend: Backend;
   readonly dtype: DType;
   readonly length: number;
+  /** Creation order of storages (from storageSerial()): tells storage made during a computation from older storage. */
+  readonly serial: number;
+}
+
+let lastSerial = 0;
+
+/** A new storage serial; `storageSerial(false)` reads the latest one without taking a new one. */
+export function storageSerial(take = true): number {
+  return take ? ++lastSerial : lastSerial;
 }
 
 /** A strided window onto storage: element (i0,i1,...) lives at offset + sum(ik * strides[k]). */

@@ -66,3 +66,52 @@ test('in-place change of a leaf that requires grad is refused while recording', 
 test('a diamond graph sums both paths', () => {
   gradcheck((a) => a.exp().mul(a.sin()).add(a.square()), [rand64([3, 2])]);
 });
+
+test('leaf gradients never share storage with each other, the caller\'s gradient or a retained grad', () => {
+  // add hands the same gradient tensor to both inputs
+  const a = tensor([1, 2], { requiresGrad: true });
+  const b = tensor([3, 4], { requiresGrad: true });
+  a.add(b).sum().backward();
+  assert.notEqual(a.grad!.storage, b.grad!.storage);
+  a.grad!.mul_(10);
+  assert.deepEqual(b.grad!.toArray(), [1, 1]);
+
+  // the caller's gradient passed straight through to a leaf
+  const x = tensor([1, 2], { requiresGrad: true });
+  const g = tensor([5, 6]);
+  x.add(0).backward(g);
+  assert.notEqual(x.grad!.storage, g.storage);
+  g.fill_(0);
+  assert.deepEqual(x.grad!.toArray(), [5, 6]);
+
+  // a retained non-leaf grad that flows on unchanged to a leaf
+  const w = tensor([1, 2], { requiresGrad: true });
+  const h = w.mul(2);
+  h.retainGrad();
+  const u = h.add(w);
+  u.retainGrad();
+  u.sum().backward();
+  assert.notEqual(w.grad!.storage, u.grad!.storage);
+  assert.deepEqual(w.grad!.toArray(), [3, 3]);
+  w.grad!.zero_();
+  assert.deepEqual(u.grad!.toArray(), [1, 1]);
+
+  // the same leaf reached twice through one op
+  const s = tensor([1, 2], { requiresGrad: true });
+  s.add(s).sum().backward();
+  assert.deepEqual(s.grad!.toArray(), [2, 2]);
+});
+
+test('leaf gradients are contiguous and correct whether or not the engine copies them', () => {
+  const w = tensor([[1, 2, 3], [4, 5, 6]], { requiresGrad: true });
+  const x = tensor([[1, 0, 1], [0, 1, 1]]);
+  const y = x.matmul(w.transpose(0, 1));
+  y.sum().backward();
+  assert.ok(w.grad!.isContiguous());
+  assert.deepEqual(w.grad!.toArray(), [[1, 1, 2], [1, 1, 2]]);
+  // a transposed gradient is made contiguous
+  const v = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+  v.transpose(0, 1).mul(tensor([[1, 2], [3, 4]])).sum().backward();
+  assert.ok(v.grad!.isContiguous());
+  assert.deepEqual(v.grad!.toArray(), [[1, 3], [2, 4]]);
+});

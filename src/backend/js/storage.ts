@@ -1,9 +1,10 @@
-import type { Backend, Storage, View } from '../backend.js';
+import { storageSerial, type Backend, type Storage, type View } from '../backend.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import { isContiguous, sizeOf, stridedOffsets } from '../../tensor/shape.js';
 
 /** Storage of the js backend: a plain typed array. */
 export class JsStorage implements Storage {
+  readonly serial = storageSerial();
   constructor(readonly backend: Backend, readonly dtype: DType, readonly data: TypedArray) {}
   get length(): number {
     return this.data.length;

@@ -12,7 +12,7 @@
  * - float64 is supported for completeness (gradient checks) but lives on the JavaScript heap and always runs the
  *   reference kernels.
  */
-import type { Backend, BinaryOp, Conv2dParams, LinearActivation, Pool2dParams, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import { storageSerial, type Backend, type BinaryOp, type Conv2dParams, type LinearActivation, type Pool2dParams, type ReduceOp, type Storage, type UnaryOp, type View } from '../backend.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import { broadcastStrides, contiguousStrides, isContiguous, sizeOf, stridedOffsets, type Shape } from '../../tensor/shape.js';
 import { denseData } from '../js/storage.js';
@@ -48,6 +48,7 @@ const SMALL_BYTES = 256;
 
 /** Storage of the wasm backend. `data` is a typed array over its elements wherever they are (see heap.ts). */
 export class WasmStorage implements Storage {
+  readonly serial = storageSerial();
   constructor(readonly backend: WasmBackend, readonly cell: Cell) {}
   get dtype(): DType {
     return this.cell.dtype;
