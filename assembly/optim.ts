@@ -13,7 +13,9 @@ export function adamF32(
 ): void {
   const vb1 = f32x4.splat(beta1), vc1 = f32x4.splat(1 - beta1);
   const vb2 = f32x4.splat(beta2), vc2 = f32x4.splat(1 - beta2);
-  const vs = f32x4.splat(stepSize), vbc = f32x4.splat(bc2Sqrt), veps = f32x4.splat(eps);
+  // sqrt and division are the slow instructions here: divide by bc2Sqrt as a multiply by its reciprocal
+  const invBc: f32 = <f32>1 / bc2Sqrt;
+  const vs = f32x4.splat(stepSize), vbc = f32x4.splat(invBc), veps = f32x4.splat(eps);
   const vdec = f32x4.splat(decay), vl2 = f32x4.splat(l2);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -26,7 +28,7 @@ export function adamF32(
     const vv = f32x4.add(f32x4.mul(v128.load(v + o), vb2), f32x4.mul(f32x4.mul(vc2, gv), gv));
     v128.store(m + o, mv);
     v128.store(v + o, vv);
-    const den = f32x4.add(f32x4.div(f32x4.sqrt(vv), vbc), veps);
+    const den = f32x4.add(f32x4.mul(f32x4.sqrt(vv), vbc), veps);
     v128.store(p + o, f32x4.sub(pv, f32x4.div(f32x4.mul(vs, mv), den)));
   }
   for (; i < n; i++) {
@@ -39,7 +41,7 @@ export function adamF32(
     const vi = load<f32>(v + o) * beta2 + (1 - beta2) * gi * gi;
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
-    store<f32>(p + o, pi - (stepSize * mi) / (<f32>Math.sqrt(<f64>vi) / bc2Sqrt + eps));
+    store<f32>(p + o, pi - (stepSize * mi) / (<f32>Math.sqrt(<f64>vi) * invBc + eps));
   }
 }
 

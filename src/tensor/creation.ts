@@ -102,9 +102,10 @@ export function tensor(data: NestedArray | TypedArray, options: TensorOptions = 
   checkShape(shape, op);
   if (sizeOf(shape) !== flat.length) throw new RangeError(`${op}: shape ${shapeStr(shape)} needs ${sizeOf(shape)} values, got ${flat.length}`);
   const dtype = options.dtype ? assertDType(options.dtype, op) : inferred;
+  // the backend copies: a typed array of the tensor's dtype goes to it as it is (bool bytes are normalised to 0/1)
+  if (dtype !== 'bool' && ArrayBuffer.isView(flat) && dtypeOfTypedArray(flat as TypedArray) === dtype) return finish(flat as TypedArray, shape, dtype, options.requiresGrad);
   const arr = typedArrayFor(dtype, flat.length);
-  if (dtype !== 'bool' && ArrayBuffer.isView(flat) && dtypeOfTypedArray(flat as TypedArray) === dtype) arr.set(flat as TypedArray); // one bulk copy
-  else for (let i = 0; i < flat.length; i++) arr[i] = castScalar(flat[i], dtype);
+  for (let i = 0; i < flat.length; i++) arr[i] = castScalar(flat[i], dtype);
   return finish(arr, shape, dtype, options.requiresGrad);
 }
 

@@ -410,3 +410,12 @@ describe('printing', () => {
       '        [7.5000e+01, 7.6500e+01, 7.8000e+01,  ..., 1.4550e+02, 1.4700e+02,');
   });
 });
+
+test('tensor() copies a typed array: later writes to the array do not reach the tensor', () => {
+  for (const src of [new Float32Array(300).fill(1), new Int32Array([1, 2, 3]), new Float64Array([0.5, 1.5])]) {
+    const t = tensor(src);
+    src[0] = 42;
+    assert.notEqual(t.data()[0], 42);
+    assert.equal(t.dtype, src instanceof Float32Array ? 'float32' : src instanceof Int32Array ? 'int32' : 'float64');
+  }
+});
