@@ -60,6 +60,8 @@ describe('loss gradients by finite differences', () => {
       gradcheck((a, b) => F.huberLoss(a, b, { reduction, delta: 0.8 }), [x, y]);
     });
     it(`classification losses, reduction ${reduction}`, () => {
+      gradcheck((a) => F.crossEntropy(a, labels, { reduction }), [x]);
+      gradcheck((a) => F.crossEntropy(a, labels, { reduction, ignoreIndex: 0 }), [x]);
       gradcheck((a) => F.crossEntropy(a, labels, { reduction, weight: classW, labelSmoothing: 0.1, ignoreIndex: 1 }), [x]);
       gradcheck((a, p) => F.crossEntropy(a, p.softmax(1), { reduction, labelSmoothing: 0.2 }), [x, y]);
       gradcheck((a) => F.nllLoss(a.logSoftmax(1), labels, { reduction, weight: classW }), [x]);
@@ -69,4 +71,30 @@ describe('loss gradients by finite differences', () => {
       gradcheck((a, q) => F.binaryCrossEntropyWithLogits(a, q, { reduction, weight: classW, posWeight }), [x, t]);
     });
   }
+});
+
+describe('crossEntropy over class indices', () => {
+  it('matches nllLoss of logSoftmax (the general path) in value and gradient, with ignored targets', () => {
+    const logits = rand64([6, 5]);
+    const labels = tensor([4, -100, 0, 2, 2, -100], { dtype: 'int32' });
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      const a = logits.detach().requiresGrad_();
+      const b = logits.detach().requiresGrad_();
+      const fast = F.crossEntropy(a, labels, { reduction });
+      const general = F.nllLoss(b.logSoftmax(1), labels, { reduction });
+      assert.deepEqual(fast.shape, general.shape);
+      const fv = fast.data(), gv = general.data();
+      for (let i = 0; i < fv.length; i++) assert.ok(Math.abs(fv[i] - gv[i]) < 1e-12, `${reduction} value ${i}`);
+      fast.sum().backward();
+      general.sum().backward();
+      const ga = a.grad!.data(), gb = b.grad!.data();
+      for (let i = 0; i < ga.length; i++) assert.ok(Math.abs(ga[i] - gb[i]) < 1e-12, `${reduction} grad ${i}`);
+    }
+  });
+
+  it("'mean' over targets that are all ignored is NaN, as PyTorch", () => {
+    const a = rand64([2, 3]).requiresGrad_();
+    const loss = F.crossEntropy(a, tensor([-100, -100], { dtype: 'int32' }));
+    assert.ok(Number.isNaN(loss.item()));
+  });
 });
