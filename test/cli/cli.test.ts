@@ -31,6 +31,13 @@ describe('myelin CLI', () => {
     for (const cmd of ['train mnist', 'train spam', 'train xor', 'eval FILE', 'predict FILE IMAGE.png', 'info FILE']) assert.ok(h.stdout.includes(cmd), cmd);
   });
 
+  it('runs as an executable, the way npx myelin and the package bin start it', { skip: process.platform === 'win32' }, () => {
+    const r = spawnSync(cli, ['--version'], { cwd: work, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.error, undefined, `${cli} could not be executed (npm run build makes it executable): ${r.error?.message}`);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
   it('rejects bad commands and flags with one line and a non-zero exit', () => {
     for (const args of [['frobnicate'], ['train'], ['train', 'mnist', '--model', 'rnn'], ['train', 'xor', '--epochs', 'ten'], ['train', 'xor', '--bogus'], ['train', 'xor', '--lr'], ['train', 'mnist', '--lesson', '--model', 'cnn'], ['train', 'spam', '--lesson']]) {
       const r = myelin(...args);
