@@ -1,6 +1,7 @@
 /** Containers: Sequential, ModuleList, ModuleDict. Children are stored as properties so Module finds them. */
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { Module, moduleFromConfig, registerModule, type ModuleConfig } from './module.js';
+import { Linear, ReLU } from './layers.js';
 
 const RESERVED = new Set(['training', '_buffers']);
 
@@ -30,8 +31,19 @@ export class Sequential extends Module {
   }
   /** Tensor in, tensor out (layers that pass other values between them still work; the type says the common case). */
   forward(x: Tensor): Tensor {
+    const layers = this.children();
     let out: unknown = x;
-    for (const m of this.children()) out = m.forward(out);
+    for (let i = 0; i < layers.length; i++) {
+      const m = layers[i];
+      // a Linear then a ReLU (exactly those classes) run as one fused kernel: the same values and gradients as the
+      // two layers in turn, one tensor and one op fewer
+      if (m.constructor === Linear && layers[i + 1]?.constructor === ReLU && out instanceof Tensor) {
+        out = (m as Linear).forwardRelu(out);
+        i++;
+        continue;
+      }
+      out = m.forward(out);
+    }
     return out as Tensor;
   }
   override config(): ModuleConfig {

@@ -17,12 +17,7 @@ export * from './losses.js';
 
 /** y = x W^T + b, with weight [out, in] as PyTorch stores it (one fused kernel: see ops/linear.ts). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D [outFeatures, inFeatures], got shape ${shapeStr(weight.shape)}`);
-  const inFeatures = weight.shape[1];
-  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
-    throw new RangeError(`linear: input of shape ${shapeStr(x.shape)} does not end in ${inFeatures} features (weight ${shapeStr(weight.shape)})`);
-  }
-  return linearAct(x, weight, bias ?? null, 'none');
+  return linearAct(x, weight, bias ?? null, 'none', 'linear');
 }
 
 export interface BatchNormOptions {

@@ -1,6 +1,7 @@
 /** The built-in layers: small classes over F.* that own their parameters and describe themselves for saving. */
 import { Module, Parameter, registerModule, type ModuleConfig } from './module.js';
 import * as F from './functional.js';
+import { linearAct } from '../ops/linear.js';
 import * as init from './init.js';
 import { shapeStr } from '../tensor/shape.js';
 import { ones, zeros } from '../tensor/creation.js';
@@ -37,6 +38,10 @@ export class Linear extends Module {
   }
   forward(x: Tensor): Tensor {
     return F.linear(x, this.weight, this.bias);
+  }
+  /** @internal relu(forward(x)) in one kernel: what Sequential runs for a Linear followed by a ReLU. */
+  forwardRelu(x: Tensor): Tensor {
+    return linearAct(x, this.weight, this.bias, 'relu', 'linear');
   }
   protected override extraRepr(): string {
     return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;

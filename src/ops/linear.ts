@@ -18,16 +18,16 @@ export type { LinearActivation };
 /**
  * act(x W^T + b) for x [..., K], weight [N, K] (PyTorch's layout) and bias [N] (or null) -> [..., N]; activation
  * 'none' or 'relu'. Mixed dtypes, integer tensors, other bias shapes and backends without a fused kernel take the
- * unfused ops.
+ * unfused ops. Errors name `op`, the function the user called.
  */
-export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null = null, activation: LinearActivation = 'none'): Tensor {
-  if (activation !== 'none' && activation !== 'relu') throw new RangeError(`linearAct: unknown activation '${String(activation)}' (use 'none' or 'relu')`);
-  if (weight.ndim !== 2) throw new RangeError(`linearAct: weight must be 2-D [outFeatures, inFeatures], got shape ${shapeStr(weight.shape)}`);
+export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null = null, activation: LinearActivation = 'none', op = 'linearAct'): Tensor {
+  if (activation !== 'none' && activation !== 'relu') throw new RangeError(`${op}: unknown activation '${String(activation)}' (use 'none' or 'relu')`);
+  if (weight.ndim !== 2) throw new RangeError(`${op}: weight must be 2-D [outFeatures, inFeatures], got shape ${shapeStr(weight.shape)}`);
   const [N, K] = weight.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== K) {
-    throw new RangeError(`linearAct: input of shape ${shapeStr(x.shape)} does not end in ${K} features (weight ${shapeStr(weight.shape)})`);
+    throw new RangeError(`${op}: input of shape ${shapeStr(x.shape)} does not end in ${K} features (weight ${shapeStr(weight.shape)})`);
   }
-  assertSameBackend('linearAct', ...(bias ? [x, weight, bias] : [x, weight]));
+  assertSameBackend(op, ...(bias ? [x, weight, bias] : [x, weight]));
   // a bias of another shape (broadcast by add) also takes the unfused ops
   const fusable = typeof x.backend.linear === 'function' && isFloat(x.dtype) && weight.dtype === x.dtype &&
     (!bias || (bias.dtype === x.dtype && bias.ndim === 1 && bias.shape[0] === N));

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { noGrad, type Tensor } from '../../src/index.js';
+import { manualSeed, noGrad, randn, type Tensor } from '../../src/index.js';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, Dropout, ELU, Embedding,
   Flatten, GELU, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sigmoid, Softmax, Softplus, Tanh,
@@ -124,5 +124,37 @@ describe(`nn layers against PyTorch ${fixtures.torch}`, () => {
         runLayerCase(c, rebuilt);
       });
     }
+  });
+});
+
+describe('Sequential runs Linear + ReLU as one fused op', () => {
+  it('gives the same outputs and gradients as the layers called in turn, bit for bit', () => {
+    manualSeed(3);
+    const net = new nn.Sequential(new nn.Linear(7, 5), new nn.ReLU(), new nn.Linear(5, 3), new nn.ReLU());
+    const x = randn([4, 7]);
+    const fused = net.forward(x);
+    fused.sum().backward();
+    const fusedGrads = net.parameters().map((p) => p.grad!.data());
+    net.zeroGrad();
+    let h: Tensor = x;
+    for (const m of net.children()) h = m.forward(h) as Tensor;
+    assert.deepEqual(fused.data(), h.data());
+    h.sum().backward();
+    net.parameters().forEach((p, i) => assert.deepEqual(p.grad!.data(), fusedGrads[i]));
+    // some units are off, so the ReLU's gradient mask matters
+    assert.ok(fused.data().some((v) => v === 0));
+  });
+
+  it('leaves a ReLU subclass, or a Linear not followed by a ReLU, to its own forward', () => {
+    let calls = 0;
+    class CountingReLU extends nn.ReLU {
+      override forward(x: Tensor): Tensor {
+        calls++;
+        return super.forward(x);
+      }
+    }
+    const net = new nn.Sequential(new nn.Linear(3, 2), new CountingReLU(), new nn.Linear(2, 2), new nn.Sigmoid());
+    net.forward(randn([2, 3]));
+    assert.equal(calls, 1);
   });
 });
