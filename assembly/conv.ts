@@ -6,6 +6,7 @@
  * The column matrix of `nb` samples is [Cg*kH*kW, nb*L]: col[(c*kH+kh)*kW+kw][n*L + oh*OW + ow]
  *   = x[n, grp*Cg + c, oh*sH - pH + kh*dH, ow*sW - pW + kw*dW] (zero in the padding).
  */
+import { copyBytes, zeroBytes } from './mem';
 
 // @ts-ignore: decorator
 @inline function gi(g: usize, i: i32): i32 {
@@ -47,17 +48,17 @@ export function im2col(x: usize, nb: i32, grp: i32, g: usize, col: usize): void 
             const ih = oh * sH + hOff;
             const dst = row + ((<usize>n * <usize>L + <usize>(oh * OW)) << 2);
             if (ih < 0 || ih >= H) {
-              memory.fill(dst, 0, <usize>OW << 2);
+              zeroBytes(dst, <usize>OW << 2);
               continue;
             }
             const src = plane + ((<usize>ih * <usize>W) << 2) + (<isize>wOff << 2);
-            if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+            if (lo > 0) zeroBytes(dst, <usize>lo << 2);
             if (sW == 1) {
-              if (hi > lo) memory.copy(dst + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
+              if (hi > lo) copyBytes(dst + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
             } else {
               for (let ow = lo; ow < hi; ow++) store<f32>(dst + (<usize>ow << 2), load<f32>(src + ((<usize>ow * <usize>sW) << 2)));
             }
-            if (hi < OW) memory.fill(dst + (<usize>hi << 2), 0, <usize>(OW - hi) << 2);
+            if (hi < OW) zeroBytes(dst + (<usize>hi << 2), <usize>(OW - hi) << 2);
           }
         }
       }
@@ -114,7 +115,7 @@ export function swap01(A: i32, B: i32, L: i32, src: usize, dst: usize): void {
   const rowB = <usize>L << 2;
   for (let a = 0; a < A; a++) {
     for (let b = 0; b < B; b++) {
-      memory.copy(dst + (<usize>b * <usize>A + <usize>a) * rowB, src + (<usize>a * <usize>B + <usize>b) * rowB, rowB);
+      copyBytes(dst + (<usize>b * <usize>A + <usize>a) * rowB, src + (<usize>a * <usize>B + <usize>b) * rowB, rowB);
     }
   }
 }

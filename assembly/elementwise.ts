@@ -4,6 +4,7 @@
  * length and strides, so any broadcast or strided layout reduces to a loop over rows, and each row takes a SIMD path
  * when its strides are 1 (or 0: a broadcast scalar).
  */
+import { copyBytes } from './mem';
 import { verf, vexp, vexpm1, vlog, vlog1pPos, vsigmoid, vtanh } from './vmath';
 
 // unary op codes (keep in step with src/backend/wasm/ops.ts)
@@ -223,7 +224,7 @@ export function copyRows(size: i32, rows: i32, n: i32, dst: usize, dstRows: usiz
     const pd = dst + (<usize>load<i32>(dstRows + ro) << sh);
     const ps = src + (<usize>load<i32>(srcRows + ro) << sh);
     if (sd == 1 && ss == 1) {
-      memory.copy(pd, ps, <usize>n << sh);
+      copyBytes(pd, ps, <usize>n << sh);
     } else if (size == 4) {
       if (sd == 1 && ss == 0) {
         const v = v128.load32_splat(ps);
