@@ -88,6 +88,12 @@ export interface Backend {
    * as the unfused matmul, add and activation would round it. Ops fall back to those where a backend lacks it.
    */
   linear?(x: View, w: View, bias: View | null, activation: LinearActivation): Storage;
+  /**
+   * Optional: frees storage at once that the caller knows nothing will read again (intermediate results of a
+   * Sequential run without gradients). Backends whose memory the garbage collector manages need not have it; one
+   * that has it must refuse any later use of the storage with an error.
+   */
+  release?(storage: Storage): void;
 
   /** out[...i_dim...] = x[..., index[...], ...] (torch.gather); result has index's shape. */
   gather(x: View, dim: number, index: View): Storage;

@@ -1,9 +1,28 @@
 /** Containers: Sequential, ModuleList, ModuleDict. Children are stored as properties so Module finds them. */
 import { Tensor } from '../tensor/tensor.js';
 import { Module, moduleFromConfig, registerModule, type ModuleConfig } from './module.js';
-import { Linear, ReLU } from './layers.js';
+import {
+  AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, Dropout, ELU, Embedding,
+  Flatten, GELU, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sigmoid, Softmax, Softplus, Tanh,
+  Unflatten,
+} from './layers.js';
+import { isGradEnabled } from '../autograd/engine.js';
+import { storageSerial, type Storage } from '../backend/backend.js';
 
 const RESERVED = new Set(['training', '_buffers']);
+
+/** Layer classes that keep no reference to their inputs or outputs (checked by exact class, not subclass). */
+const BUILT_IN: ReadonlySet<Function> = new Set<Function>([
+  Linear, Conv1d, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Unflatten, Dropout,
+  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Identity, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softplus,
+  Softmax, LogSoftmax,
+]);
+
+/** A Sequential whose layers, all the way down, are built-in ones. */
+function isBuiltIn(m: Module): boolean {
+  if (m instanceof Sequential && m.constructor === Sequential) return m.children().every(isBuiltIn);
+  return BUILT_IN.has(m.constructor);
+}
 
 /** Runs its children in order, feeding each one's output to the next. */
 export class Sequential extends Module {
@@ -32,9 +51,15 @@ export class Sequential extends Module {
   /** Tensor in, tensor out (layers that pass other values between them still work; the type says the common case). */
   forward(x: Tensor): Tensor {
     const layers = this.children();
+    // Without gradients, and with only built-in layers (none keeps a reference to what it is given or returns), the
+    // results passed between layers are dead once the next layer has run: their memory is released at the end
+    // instead of waiting for the garbage collector.
+    const intermediates = !isGradEnabled() && isBuiltIn(this) ? new Set<Storage>() : null;
+    const start = storageSerial(false);
     let out: unknown = x;
     for (let i = 0; i < layers.length; i++) {
       const m = layers[i];
+      if (out instanceof Tensor && out.storage.serial > start) intermediates?.add(out.storage);
       // a Linear then a ReLU (exactly those classes) run as one fused kernel: the same values and gradients as the
       // two layers in turn, one tensor and one op fewer
       if (m.constructor === Linear && layers[i + 1]?.constructor === ReLU && out instanceof Tensor) {
@@ -43,6 +68,10 @@ export class Sequential extends Module {
         continue;
       }
       out = m.forward(out);
+    }
+    if (intermediates && out instanceof Tensor) {
+      intermediates.delete(out.storage);
+      for (const s of intermediates) s.backend.release?.(s);
     }
     return out as Tensor;
   }

@@ -70,7 +70,11 @@ function addChannelBias(op: string, out: Tensor, bias: Tensor | null | undefined
   if (!bias) return out;
   const C = out.shape[1];
   checkBias(op, bias, C);
-  return add(out, bias.reshape([1, C, 1, 1]));
+  const biased = add(out, bias.reshape([1, C, 1, 1]));
+  // `out` is the convolution's own fresh result, seen by no one else, and add's backward reads neither operand: its
+  // memory can go now rather than when the garbage collector finds it
+  out.backend.release?.(out.storage);
+  return biased;
 }
 
 function outSize(n: number, k: number, s: number, p: number, d: number): number {

@@ -78,7 +78,10 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: IntPair, options: Ma
 }
 
 export function maxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOptions = {}): Tensor {
-  return maxPool2dWithIndices(x, kernelSize, options)[0];
+  const [values, indices] = maxPool2dWithIndices(x, kernelSize, options);
+  // the indices are only for backward: without a graph to keep them they are dead now
+  if (!values.gradFn) indices.backend.release?.(indices.storage);
+  return values;
 }
 
 export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOptions = {}): Tensor {

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { setBackend, tensor, randn, noGrad, type Tensor } from '../../src/index.js';
+import { setBackend, tensor, randn, noGrad, nn, conv2d, maxPool2d, type Tensor } from '../../src/index.js';
 import { setWasmMemoryBudget, wasmBackend, wasmMemoryStats } from '../../src/backend/wasm/index.js';
 import { assertClose } from '../helpers/gradcheck.js';
 import { Rng } from './helpers.js';
@@ -100,4 +100,78 @@ test('a long synchronous loop stays within the budget and keeps live data correc
     setWasmMemoryBudget(256 * 1024 * 1024);
   }
   assert.equal(wasm.name, 'wasm');
+});
+
+test('released storage is freed at once and any later use of it fails with a clear error', () => {
+  onWasm(() => {
+    const t = randn([64, 64]);
+    const used = wasmMemoryStats()!.usedBytes;
+    wasm.release(t.storage);
+    assert.ok(wasmMemoryStats()!.usedBytes < used, 'its block went back to the free lists');
+    assert.throws(() => t.data(), /memory was released/);
+    assert.throws(() => t.add(1), /memory was released/);
+  });
+});
+
+test('a Sequential of built-in layers run without gradients frees its intermediate results, and only those', () => {
+  onWasm(() => {
+    const net = new nn.Sequential(
+      new nn.Conv2d(1, 4, 3), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(), new nn.Linear(4 * 13 * 13, 10), new nn.ReLU(), new nn.Dropout(),
+    );
+    net.eval();
+    const x = randn([8, 1, 28, 28]);
+    const expected = net.forward(x).data(); // with gradients recorded: nothing is released
+    noGrad(() => {
+      for (let i = 0; i < 3; i++) net.forward(x); // warm the free lists
+      const used = wasmMemoryStats()!.usedBytes;
+      for (let i = 0; i < 20; i++) {
+        const y = net.forward(x);
+        assertClose(y.data(), expected, 0, 0, `run ${i}`);
+      }
+      // 20 runs allocate about 20 x 60 KB of intermediates; what is left in use is the outputs, not those
+      assert.ok(wasmMemoryStats()!.usedBytes - used < 200 * 1024, `${wasmMemoryStats()!.usedBytes - used} bytes more in use`);
+      // the input and the parameters are untouched
+      assert.equal(x.data().length, 8 * 28 * 28);
+      for (const p of net.parameters()) assert.ok(Number.isFinite(p.data()[0]));
+    });
+  });
+});
+
+test('a Sequential with a layer of the user\'s own keeps every result (the layer may hold on to one)', () => {
+  onWasm(() => {
+    class Remember extends nn.Module {
+      seen: Tensor | null = null;
+      forward(x: Tensor): Tensor {
+        this.seen = x;
+        return x.mul(2);
+      }
+    }
+    const remember = new Remember();
+    const net = new nn.Sequential(new nn.Linear(5, 3), new nn.ReLU(), remember, new nn.Linear(3, 2));
+    const x = randn([4, 5]);
+    const y = noGrad(() => net.forward(x));
+    assert.deepEqual(remember.seen!.shape, [4, 3]);
+    assertClose(remember.seen!.mul(2).data(), noGrad(() => remember.seen!.mul(2)).data(), 0, 0, 'still readable');
+    assert.deepEqual(y.shape, [4, 2]);
+  });
+});
+
+test('conv2d with a bias and maxPool2d give the js backend\'s values and gradients on wasm (their temporaries are freed early)', () => {
+  const make = () => ({ x: randn([3, 2, 9, 9]), w: randn([4, 2, 3, 3]), b: randn([4]) });
+  const run = (backend: 'js' | 'wasm', d: { x: Tensor; w: Tensor; b: Tensor }) => {
+    setBackend(backend);
+    try {
+      const leaf = (t: Tensor) => tensor(t.data(), { shape: t.shape, requiresGrad: true });
+      const x = leaf(d.x), w = leaf(d.w), b = leaf(d.b);
+      const y = maxPool2d(conv2d(x, w, b, { padding: 1 }).relu(), 2);
+      y.mul(y).sum().backward();
+      const noGradY = noGrad(() => maxPool2d(conv2d(x, w, b, { padding: 1 }).relu(), 2));
+      return [y.data(), noGradY.data(), x.grad!.data(), w.grad!.data(), b.grad!.data()];
+    } finally {
+      setBackend('js');
+    }
+  };
+  const d = make();
+  const ref = run('js', d), got = run('wasm', d);
+  ['output', 'output without gradients', 'grad x', 'grad w', 'grad b'].forEach((name, i) => assertClose(got[i], ref[i], 1e-4, 1e-4, name));
 });

@@ -46,6 +46,10 @@ const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3
  */
 const SMALL_BYTES = 256;
 
+function discardedError(): Error {
+  return new Error('wasm backend: this tensor\'s memory was released: it is an intermediate result of a Sequential run without gradients, which is freed when the run ends');
+}
+
 /** Storage of the wasm backend. `data` is a typed array over its elements wherever they are (see heap.ts). */
 export class WasmStorage implements Storage {
   readonly serial = storageSerial();
@@ -142,6 +146,7 @@ export class WasmBackend implements Backend {
 
   dataOf(s: WasmStorage): TypedArray {
     const c = s.cell;
+    if (c.discarded) throw discardedError();
     return c.ptr !== 0 ? this.heap.viewOf(c) : c.heap!;
   }
 
@@ -150,6 +155,7 @@ export class WasmBackend implements Backend {
     if (!(s instanceof WasmStorage) || s.backend !== this) {
       throw new Error(`wasm backend: storage from backend '${s.backend.name}' passed to the wasm backend; move it with toBackend()`);
     }
+    if (s.cell.discarded) throw discardedError();
     return s.cell;
   }
 
@@ -311,6 +317,11 @@ export class WasmBackend implements Backend {
   }
 
   // ---- Backend: storage ----
+
+  release(storage: Storage): void {
+    const s = storage as WasmStorage;
+    if (s instanceof WasmStorage && s.backend === this) this.heap.discard(s.cell);
+  }
 
   fromTypedArray(data: TypedArray, dtype: DType): Storage {
     if (dtype === 'float64' || data.length * bytesPer(dtype) <= SMALL_BYTES) {

@@ -29,6 +29,8 @@ export class Cell {
   viewGen = -1;
   /** when a kernel last used it (for least-recently-used eviction) */
   stamp = 0;
+  /** freed on request (WasmHeap.discard): any later use is an error */
+  discarded = false;
   constructor(readonly dtype: DType, readonly length: number) {}
 }
 
@@ -200,6 +202,16 @@ export class WasmHeap {
     this.used -= cell.cls;
     cell.ptr = 0;
     cell.view = null;
+  }
+
+  /** Frees a cell's block (or its JS-heap copy) now, for storage its owner knows is dead. */
+  discard(cell: Cell): void {
+    if (cell.ptr !== 0) {
+      this.registry.unregister(cell);
+      this.freeCell(cell);
+    }
+    cell.heap = null;
+    cell.discarded = true;
   }
 
   /** Moves a resident cell's contents to the JS heap and frees its block. */
