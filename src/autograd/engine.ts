@@ -171,12 +171,13 @@ function topologicalOrder(root: GradNode): GradNode[] {
 }
 
 /**
- * Gradients on their way to leaves, summed per leaf and assigned when backward ends. A gradient the engine alone holds
- * (made during this backward, handed out once, covering its storage contiguously) becomes `.grad` as it is; anything
- * else (the caller's gradient, a retained grad, a view of one, a tensor given to two inputs) is copied first, since
- * optimisers update `.grad` in place.
+ * Which gradients only the engine holds, and the gradients on their way to leaves. A gradient made during this
+ * backward and handed out once is the engine's alone: once the node it was for has used it, its memory is released
+ * (on backends that free memory on request); a leaf's becomes `.grad` as it is when it also covers its storage
+ * contiguously. Anything else (the caller's gradient, a retained grad, a view of one, a tensor given to two inputs)
+ * is left alone, and copied before it becomes a leaf's `.grad`, since optimisers update `.grad` in place.
  */
-class LeafGrads {
+class GradientOwnership {
   private readonly start = storageSerial(false);
   private readonly uses = new Map<Storage, number>();
   private readonly shared = new Set<Storage>();
@@ -197,10 +198,19 @@ class LeafGrads {
     this.pending.set(leaf, prev ? prev.add(g) : g);
   }
 
-  private owned(g: Tensor): boolean {
+  /** Only the engine holds g's storage. */
+  private enginesOnly(g: Tensor): boolean {
     const s = g.storage;
-    return s.serial > this.start && (this.uses.get(s) ?? 0) <= 1 && !this.shared.has(s) &&
-      g.offset === 0 && g.size === s.length && g.isContiguous();
+    return s.serial > this.start && (this.uses.get(s) ?? 0) <= 1 && !this.shared.has(s);
+  }
+
+  private owned(g: Tensor): boolean {
+    return this.enginesOnly(g) && g.offset === 0 && g.size === g.storage.length && g.isContiguous();
+  }
+
+  /** Frees a gradient that has been used up, if only the engine held it. */
+  used(g: Tensor): void {
+    if (this.enginesOnly(g)) g.storage.backend.release?.(g.storage);
   }
 
   assign(): void {
@@ -212,7 +222,7 @@ class LeafGrads {
 
 export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOptions = {}): void {
   const retain = options.retainGraph ?? false;
-  const leaves = new LeafGrads();
+  const leaves = new GradientOwnership();
   leaves.exposed(gradient);
   if (!root.gradFn) {
     if (root.requiresGrad) {
@@ -247,9 +257,19 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
         if ('leaf' in edge) leaves.add(edge.leaf, gi);
         else {
           const prev = grads.get(edge.node);
-          grads.set(edge.node, prev ? prev.add(gi) : gi);
+          if (!prev) {
+            grads.set(edge.node, gi);
+            return;
+          }
+          const sum = prev.add(gi);
+          leaves.received(sum);
+          grads.set(edge.node, sum);
+          leaves.used(prev);
+          // gi may be another input's gradient too, or share memory with one (then it is not the engine's alone)
+          if (!inputGrads.some((other, j) => j !== i && other !== null && other.storage === gi.storage)) leaves.used(gi);
         }
       });
+      leaves.used(g);
     }
     leaves.assign();
   });
