@@ -183,7 +183,7 @@ class GradientOwnership {
   private readonly shared = new Set<Storage>();
   private readonly pending = new Map<Tensor, Tensor>();
 
-  /** Counts a gradient the engine received (from a backward function). */
+  /** Counts one more place a gradient went (a backward function's result, or a sum the engine made). */
   received(g: Tensor): void {
     this.uses.set(g.storage, (this.uses.get(g.storage) ?? 0) + 1);
   }
