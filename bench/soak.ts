@@ -4,7 +4,12 @@
  *
  *   npm run soak                              100,000 steps on Myelin's default backend
  *   npm run soak -- --steps 5000 --backend js
- *   options: --warmup N (default 1000), --limit PERCENT (default 10), --yield-every N (default 0)
+ *   options: --warmup N (default: a tenth of the steps, at least 1000), --limit PERCENT (default 10),
+ *            --yield-every N (default 0)
+ *
+ * Warm-up lasts until memory reaches its steady state: the wasm backend's heap settles into reusing its blocks, and
+ * the process's allocator reaches its high-water mark, only after some thousands of steps (the fewer bytes a step
+ * allocates, the later), so a fixed short warm-up would count that settling as growth.
  *
  * Resident set size (process.memoryUsage().rss) is printed at the start, after warm-up, every 10% of the run and at
  * the end; the process exits with status 1 when the end figure exceeds the after-warm-up figure by more than the limit.
@@ -33,7 +38,7 @@ function usage(): never {
 }
 
 function parseArgs(argv: string[]): SoakArgs {
-  const out: SoakArgs = { steps: 100_000, warmup: 1000, limit: 10, yieldEvery: 0 };
+  const out: SoakArgs = { steps: 100_000, warmup: -1, limit: 10, yieldEvery: 0 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const v = inline ?? argv[++i];
@@ -54,6 +59,7 @@ function parseArgs(argv: string[]): SoakArgs {
     else usage();
   }
   if (out.steps < 1) usage();
+  if (out.warmup < 0) out.warmup = Math.min(Math.max(1000, Math.floor(out.steps / 10)), out.steps - 1);
   if (out.warmup >= out.steps) {
     process.stderr.write(`soak: --warmup (${out.warmup}) must be smaller than --steps (${out.steps})\n`);
     process.exit(2);
