@@ -206,6 +206,10 @@ export function sgemm(
     }
     return;
   }
+  if (M < SMALL_M) {
+    sgemmSmallM(M, N, K, a, rsa, csa, b, rsb, csb, c, ldcB, accumulate != 0);
+    return;
+  }
   const np = min(NC, (N + 7) & ~7);
   const aPack = ws;
   const bPack = ws + (<usize>(MC * KC) << 2);
@@ -213,6 +217,68 @@ export function sgemm(
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
     sgemmBlock(M, nc, K, a, rsa, csa, b + ((<usize>jc * csb) << 2), rsb, csb, c + (<usize>jc << 2), ldcB, accumulate != 0, aPack, bPack, tile);
+  }
+}
+
+/** Below this many rows of A, packing B would cost more than the product itself: sgemmSmallM runs instead. */
+const SMALL_M: i32 = 4;
+
+/**
+ * C (+)= A B for one to three rows of A, reading B in place: dot products along k where A's rows and B's columns are
+ * both contiguous (x W^T, the usual linear layer), else rows of B scaled by elements of A, accumulated along n.
+ */
+function sgemmSmallM(
+  M: i32, N: i32, K: i32, a: usize, rsa: i32, csa: i32, b: usize, rsb: i32, csb: i32, c: usize, ldcB: usize, accumulate: bool,
+): void {
+  const csaB = <usize>csa << 2, rsbB = <usize>rsb << 2, csbB = <usize>csb << 2;
+  for (let i = 0; i < M; i++) {
+    const ai = a + ((<usize>i * rsa) << 2);
+    const ci = c + <usize>i * ldcB;
+    if (csa == 1 && rsb == 1) {
+      for (let j = 0; j < N; j++) {
+        const bj = b + <usize>j * csbB;
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+        let k = 0;
+        for (; k + 8 <= K; k += 8) {
+          const o = <usize>k << 2;
+          s0 = madd(v128.load(ai + o), v128.load(bj + o), s0);
+          s1 = madd(v128.load(ai + o, 16), v128.load(bj + o, 16), s1);
+        }
+        if (k + 4 <= K) {
+          const o = <usize>k << 2;
+          s0 = madd(v128.load(ai + o), v128.load(bj + o), s0);
+          k += 4;
+        }
+        s0 = f32x4.add(s0, s1);
+        let sum = (f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1)) + (f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3));
+        for (; k < K; k++) sum += load<f32>(ai + (<usize>k << 2)) * load<f32>(bj + (<usize>k << 2));
+        const cj = ci + (<usize>j << 2);
+        store<f32>(cj, accumulate ? load<f32>(cj) + sum : sum);
+      }
+    } else if (csb == 1) {
+      if (!accumulate) memory.fill(ci, 0, <usize>N << 2);
+      for (let k = 0; k < K; k++) {
+        const av = load<f32>(ai + <usize>k * csaB);
+        const vk = f32x4.splat(av);
+        const bk = b + <usize>k * rsbB;
+        let j = 0;
+        for (; j + 4 <= N; j += 4) {
+          const o = <usize>j << 2;
+          v128.store(ci + o, madd(vk, v128.load(bk + o), v128.load(ci + o)));
+        }
+        for (; j < N; j++) {
+          const o = <usize>j << 2;
+          store<f32>(ci + o, load<f32>(ci + o) + av * load<f32>(bk + o));
+        }
+      }
+    } else {
+      for (let j = 0; j < N; j++) {
+        let sum: f32 = 0;
+        for (let k = 0; k < K; k++) sum += load<f32>(ai + <usize>k * csaB) * load<f32>(b + <usize>k * rsbB + <usize>j * csbB);
+        const cj = ci + (<usize>j << 2);
+        store<f32>(cj, accumulate ? load<f32>(cj) + sum : sum);
+      }
+    }
   }
 }
 

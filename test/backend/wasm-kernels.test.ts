@@ -241,6 +241,22 @@ describe('wasm matmul', () => {
     }
   });
 
+  test('products with one to three rows (computed without packing) for every pair of operand layouts', () => {
+    const rng = new Rng(32);
+    for (const M of [1, 2, 3]) {
+      for (const K of [1, 7, 13, 64, 130]) {
+        const N = rng.int(1, 40);
+        for (const la of LAYOUTS) {
+          for (const lb of LAYOUTS) {
+            const a = pair([M, K], 'float32', la, rng);
+            const b = pair([K, N], 'float32', lb, rng);
+            assertSame(wasm.matmul(a.wasm, b.wasm, []), js.matmul(a.js, b.js, []), `matmul ${M}x${K}@${K}x${N} ${la}/${lb}`, 1e-5 * Math.sqrt(K), 1e-5);
+          }
+        }
+      }
+    }
+  });
+
   test('batched products with broadcast batch dims', () => {
     const rng = new Rng(31);
     const cases: [number[], number[], number[]][] = [
@@ -310,6 +326,8 @@ describe('wasm convolution', () => {
     { x: [2, 6, 9, 9], w: [6, 1, 3, 3], p: P([2, 2], [2, 1], [2, 1], 6) },
     { x: [40, 2, 4, 4], w: [3, 2, 3, 3], p: P([1, 1], [1, 1], [1, 1], 1) },
     { x: [2, 1, 3, 3], w: [2, 1, 3, 3], p: P([3, 3], [4, 4], [1, 1], 1) },
+    // few output channels over many samples: the weight gradient accumulates chunk after chunk into a 2-row product
+    { x: [80, 1, 12, 12], w: [2, 1, 3, 3], p: P([1, 1], [1, 1], [1, 1], 1) },
   ];
   test('conv2d forward, input gradient and weight gradient', () => {
     const rng = new Rng(50);
