@@ -108,10 +108,12 @@ function validRange(kOff: number, stride: number, inSize: number, outSize: numbe
 }
 
 /**
- * Unfolds group `grp` of a dense input chunk xc [nb,C,H,W] into col [R, nb*L]: col[(c*kH+kh)*kW+kw][n*L + oh*OW + ow]
- * = x[n, grp*Cg + c, oh*sH - pH + kh*dH, ow*sW - pW + kw*dW], zero where that falls in the padding.
+ * The loop im2col and col2im share: every row segment of the column matrix [R, nb*L] (one kernel tap, sample and
+ * output row) with the input row of the dense chunk x [nb,C,H,W] it reads (`adjoint` false: col[(c*kH+kh)*kW+kw][n*L +
+ * oh*OW + ow] = x[n, grp*Cg + c, oh*sH - pH + kh*dH, ow*sW - pW + kw*dW], zero where that falls in the padding) or adds
+ * into (`adjoint` true: x += that entry).
  */
-function im2col(xc: Float64Array, nb: number, grp: number, g: Geometry, col: Float64Array): void {
+function unfold(x: Float64Array, nb: number, grp: number, g: Geometry, col: Float64Array, adjoint: boolean): void {
   const { C, H, W, kH, kW, OH, OW, sH, sW, pH, pW, dH, dW, Cg, L } = g;
   const cols = nb * L;
   const HW = H * W;
@@ -126,19 +128,19 @@ function im2col(xc: Float64Array, nb: number, grp: number, g: Geometry, col: Flo
           const plane = (n * C + grp * Cg + c) * HW;
           for (let oh = 0; oh < OH; oh++) {
             const ih = oh * sH + hOff;
-            const dst = row + n * L + oh * OW;
+            const cp = row + n * L + oh * OW;
             if (ih < 0 || ih >= H) {
-              col.fill(0, dst, dst + OW);
+              if (!adjoint) col.fill(0, cp, cp + OW);
               continue;
             }
-            const src = plane + ih * W + wOff;
-            for (let ow = 0; ow < lo; ow++) col[dst + ow] = 0;
-            if (sW === 1) {
-              for (let ow = lo; ow < hi; ow++) col[dst + ow] = xc[src + ow];
+            const xp = plane + ih * W + wOff;
+            if (adjoint) {
+              for (let ow = lo; ow < hi; ow++) x[xp + ow * sW] += col[cp + ow];
             } else {
-              for (let ow = lo; ow < hi; ow++) col[dst + ow] = xc[src + ow * sW];
+              col.fill(0, cp, cp + lo);
+              for (let ow = lo; ow < hi; ow++) col[cp + ow] = x[xp + ow * sW];
+              col.fill(0, cp + hi, cp + OW);
             }
-            for (let ow = hi; ow < OW; ow++) col[dst + ow] = 0;
           }
         }
       }
@@ -146,35 +148,14 @@ function im2col(xc: Float64Array, nb: number, grp: number, g: Geometry, col: Flo
   }
 }
 
+/** Unfolds group `grp` of a dense input chunk xc [nb,C,H,W] into col [R, nb*L]. */
+function im2col(xc: Float64Array, nb: number, grp: number, g: Geometry, col: Float64Array): void {
+  unfold(xc, nb, grp, g, col, false);
+}
+
 /** The adjoint of im2col: adds col [R, nb*L] into dense dx chunk [nb,C,H,W] at group `grp`'s channels. */
 function col2im(col: Float64Array, nb: number, grp: number, g: Geometry, dx: Float64Array): void {
-  const { C, H, W, kH, kW, OH, OW, sH, sW, pH, pW, dH, dW, Cg, L } = g;
-  const cols = nb * L;
-  const HW = H * W;
-  for (let c = 0; c < Cg; c++) {
-    for (let kh = 0; kh < kH; kh++) {
-      const hOff = kh * dH - pH;
-      for (let kw = 0; kw < kW; kw++) {
-        const wOff = kw * dW - pW;
-        const [lo, hi] = validRange(wOff, sW, W, OW);
-        const row = ((c * kH + kh) * kW + kw) * cols;
-        for (let n = 0; n < nb; n++) {
-          const plane = (n * C + grp * Cg + c) * HW;
-          for (let oh = 0; oh < OH; oh++) {
-            const ih = oh * sH + hOff;
-            if (ih < 0 || ih >= H) continue;
-            const src = row + n * L + oh * OW;
-            const dst = plane + ih * W + wOff;
-            if (sW === 1) {
-              for (let ow = lo; ow < hi; ow++) dx[dst + ow] += col[src + ow];
-            } else {
-              for (let ow = lo; ow < hi; ow++) dx[dst + ow * sW] += col[src + ow];
-            }
-          }
-        }
-      }
-    }
-  }
+  unfold(dx, nb, grp, g, col, true);
 }
 
 /** x: [N,C,H,W], w: [O,C/groups,kH,kW] -> [N,O,outH,outW]. */
