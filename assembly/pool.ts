@@ -123,6 +123,26 @@ export function maxPool2dBackward(planes: i32, HW: i32, OHW: i32, g: usize, idx:
   }
 }
 
+// The window avgWindow found (AssemblyScript functions return one value).
+let winH0: i32 = 0, winH1: i32 = 0, winW0: i32 = 0, winW1: i32 = 0, winDiv: i32 = 1;
+
+/**
+ * The input window of average-pooling output (oh, ow), clipped to the input, and its divisor (the unclipped size
+ * within the padding when countIncludePad, else the clipped size); false when nothing of it lies in the input.
+ */
+// @ts-ignore: decorator
+@inline function avgWindow(oh: i32, ow: i32, H: i32, W: i32, kH: i32, kW: i32, sH: i32, sW: i32, pH: i32, pW: i32, cip: i32): bool {
+  const h0 = oh * sH - pH, w0 = ow * sW - pW;
+  const h1 = min(h0 + kH, H + pH), w1 = min(w0 + kW, W + pW);
+  winH0 = max(h0, 0);
+  winW0 = max(w0, 0);
+  winH1 = min(h1, H);
+  winW1 = min(w1, W);
+  if (winH0 >= winH1 || winW0 >= winW1) return false;
+  winDiv = cip ? (h1 - h0) * (w1 - w0) : (winH1 - winH0) * (winW1 - winW0);
+  return true;
+}
+
 /** Average pooling forward (countIncludePad = p[10]); dense planes. */
 export function avgPool2d(planes: i32, x: usize, p: usize, out: usize): void {
   const H = pi(p, 0), W = pi(p, 1), OH = pi(p, 2), OW = pi(p, 3), kH = pi(p, 4), kW = pi(p, 5);
@@ -132,24 +152,16 @@ export function avgPool2d(planes: i32, x: usize, p: usize, out: usize): void {
     const plane = x + ((<usize>pl * <usize>H * <usize>W) << 2);
     for (let oh = 0; oh < OH; oh++) {
       for (let ow = 0; ow < OW; ow++, o++) {
-        let h0 = oh * sH - pH, w0 = ow * sW - pW;
-        let h1 = min(h0 + kH, H + pH), w1 = min(w0 + kW, W + pW);
-        const poolSize = (h1 - h0) * (w1 - w0);
-        h0 = max(h0, 0);
-        w0 = max(w0, 0);
-        h1 = min(h1, H);
-        w1 = min(w1, W);
-        if (h0 >= h1 || w0 >= w1) {
+        if (!avgWindow(oh, ow, H, W, kH, kW, sH, sW, pH, pW, cip)) {
           store<f32>(out + (o << 2), 0);
           continue;
         }
-        const div = cip ? poolSize : (h1 - h0) * (w1 - w0);
         let s: f64 = 0;
-        for (let ih = h0; ih < h1; ih++) {
+        for (let ih = winH0; ih < winH1; ih++) {
           const row = plane + ((<usize>ih * <usize>W) << 2);
-          for (let iw = w0; iw < w1; iw++) s += <f64>load<f32>(row + (<usize>iw << 2));
+          for (let iw = winW0; iw < winW1; iw++) s += <f64>load<f32>(row + (<usize>iw << 2));
         }
-        store<f32>(out + (o << 2), <f32>(s / <f64>div));
+        store<f32>(out + (o << 2), <f32>(s / <f64>winDiv));
       }
     }
   }
@@ -164,19 +176,11 @@ export function avgPool2dBackward(planes: i32, g: usize, p: usize, dx: usize): v
     const plane = dx + ((<usize>pl * <usize>H * <usize>W) << 2);
     for (let oh = 0; oh < OH; oh++) {
       for (let ow = 0; ow < OW; ow++, o++) {
-        let h0 = oh * sH - pH, w0 = ow * sW - pW;
-        let h1 = min(h0 + kH, H + pH), w1 = min(w0 + kW, W + pW);
-        const poolSize = (h1 - h0) * (w1 - w0);
-        h0 = max(h0, 0);
-        w0 = max(w0, 0);
-        h1 = min(h1, H);
-        w1 = min(w1, W);
-        if (h0 >= h1 || w0 >= w1) continue;
-        const div = cip ? poolSize : (h1 - h0) * (w1 - w0);
-        const v = <f32>(<f64>load<f32>(g + (o << 2)) / <f64>div);
-        for (let ih = h0; ih < h1; ih++) {
+        if (!avgWindow(oh, ow, H, W, kH, kW, sH, sW, pH, pW, cip)) continue;
+        const v = <f32>(<f64>load<f32>(g + (o << 2)) / <f64>winDiv);
+        for (let ih = winH0; ih < winH1; ih++) {
           const row = plane + ((<usize>ih * <usize>W) << 2);
-          for (let iw = w0; iw < w1; iw++) {
+          for (let iw = winW0; iw < winW1; iw++) {
             const d = row + (<usize>iw << 2);
             store<f32>(d, load<f32>(d) + v);
           }
