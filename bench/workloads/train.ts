@@ -4,7 +4,7 @@
  * mlp-train then reports test accuracy, so the figures show that each library actually learns.
  */
 import { manualSeed } from '../../src/index.js';
-import { loadMnist, batchAt } from '../lib/mnist.js';
+import { loadMnist, batchAt, type MnistSplit } from '../lib/mnist.js';
 import * as my from '../lib/myelin.js';
 import { tfMlp, tfCnn, tfTrainer, tfAccuracy } from '../lib/tfmodels.js';
 import type { TfBackend } from '../lib/tfjs.js';
@@ -41,6 +41,25 @@ function result(plan: Plan, ms: number, loss: number, acc: number | null): Recor
   return out;
 }
 
+/**
+ * Runs the plan's untimed warm-up steps, then times its steps, on consecutive batches of `train`; `step` returns the
+ * loss when asked for it (`last`), else null. Returns the timed milliseconds and the last loss.
+ */
+function runPlan(plan: Plan, train: MnistSplit, step: (x: Float32Array, y: Int32Array, last: boolean) => number | null): { ms: number; loss: number } {
+  for (let i = 0; i < plan.warmup; i++) {
+    const b = batchAt(train, i, BATCH);
+    step(b.x, b.y, false);
+  }
+  let loss = NaN;
+  const t0 = performance.now();
+  for (let i = 0; i < plan.steps; i++) {
+    const b = batchAt(train, plan.warmup + i, BATCH);
+    const l = step(b.x, b.y, i === plan.steps - 1);
+    if (l !== null) loss = l;
+  }
+  return { ms: performance.now() - t0, loss };
+}
+
 const planStr = (p: Plan) => (p.warmup ? `${p.warmup} + ${p.steps}` : `${p.steps}`);
 
 export function train(cfg: TrainConfig): Workload {
@@ -55,19 +74,11 @@ export function train(cfg: TrainConfig): Workload {
       const model = cfg.kind === 'mlp' ? my.mlp() : my.cnn();
       const step = my.trainer(model, cfg.kind);
       const plan = cfg.plan.myelin;
-      for (let i = 0; i < plan.warmup; i++) {
-        const b = batchAt(tr, i, BATCH);
-        step(b.x, b.y);
-      }
-      const n = plan.steps;
-      let loss = NaN;
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) {
-        const b = batchAt(tr, plan.warmup + i, BATCH);
-        const l = step(b.x, b.y);
-        if (i === n - 1) loss = l.item();
-      }
-      const ms = performance.now() - t0;
+      // the loss is read back only after the last step, as the tfjs loop does
+      const { ms, loss } = runPlan(plan, tr, (x, y, last) => {
+        const l = step(x, y);
+        return last ? l.item() : null;
+      });
       const acc = cfg.accuracy ? my.accuracy(model, cfg.kind, test.images, test.labels) : null;
       return result(plan, ms, loss, acc);
     },
@@ -77,19 +88,7 @@ export function train(cfg: TrainConfig): Workload {
       try {
         const step = tfTrainer(tf, model);
         const plan = cfg.plan[backend];
-        for (let i = 0; i < plan.warmup; i++) {
-          const b = batchAt(tr, i, BATCH);
-          step(b.x, b.y);
-        }
-        const n = plan.steps;
-        let loss = NaN;
-        const t0 = performance.now();
-        for (let i = 0; i < n; i++) {
-          const b = batchAt(tr, plan.warmup + i, BATCH);
-          const l = step(b.x, b.y, i === n - 1);
-          if (l !== null) loss = l;
-        }
-        const ms = performance.now() - t0;
+        const { ms, loss } = runPlan(plan, tr, step);
         const acc = cfg.accuracy ? tfAccuracy(tf, model, test.images, test.labels) : null;
         return result(plan, ms, loss, acc);
       } finally {
