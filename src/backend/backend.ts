@@ -64,7 +64,7 @@ export interface Backend {
   readonly name: string;
   supportsDType(dtype: DType): boolean;
 
-  /** Storage holding a copy of `data`. */
+  /** Storage of `dtype` holding a copy of `data`, its values converted as a typed array's set() converts them. */
   fromTypedArray(data: TypedArray, dtype: DType): Storage;
   /** Zero-filled storage. */
   zeros(dtype: DType, length: number): Storage;

@@ -1,5 +1,5 @@
 /** Loss functions with PyTorch's definitions, options and reductions. */
-import { isFloat, typedArrayFor, type DType } from '../tensor/dtype.js';
+import { isFloat, type DType } from '../tensor/dtype.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { recordOp, noGrad } from '../autograd/engine.js';
@@ -186,12 +186,8 @@ function classIndexCrossEntropy(input: Tensor, target: Tensor, ignoreIndex: numb
     count++;
   }
   const dtype = input.dtype;
-  // new tensors go to the input's backend, in its dtype
-  const make = (values: Float64Array | Int32Array, shape: number[], dt: DType): Tensor => {
-    const arr = typedArrayFor(dt, values.length);
-    arr.set(values);
-    return wrap(input.backend.fromTypedArray(arr, dt), shape);
-  };
+  // new tensors go to the input's backend (which copies the values, converting them to dt)
+  const make = (values: Float64Array | Int32Array, shape: number[], dt: DType): Tensor => wrap(input.backend.fromTypedArray(values, dt), shape);
   const index = make(safe, [N, 1], 'int32');
   const logp = noGrad(() => logSoftmax(input, 1));
   const picked = noGrad(() => logp.gather(1, index)).data();
