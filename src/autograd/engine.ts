@@ -8,7 +8,7 @@
  * the storage). A node remembers the versions of the tensors its backward reads, and backward refuses to run with
  * values that were changed in place after the op used them.
  */
-import { storageSerial, type Storage } from '../backend/backend.js';
+import { latestStorageSerial, type Storage } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 
@@ -178,7 +178,7 @@ function topologicalOrder(root: GradNode): GradNode[] {
  * is left alone, and copied before it becomes a leaf's `.grad`, since optimisers update `.grad` in place.
  */
 class GradientOwnership {
-  private readonly start = storageSerial(false);
+  private readonly start = latestStorageSerial();
   private readonly uses = new Map<Storage, number>();
   private readonly shared = new Set<Storage>();
   private readonly pending = new Map<Tensor, Tensor>();

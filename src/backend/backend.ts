@@ -10,15 +10,20 @@ export interface Storage {
   readonly backend: Backend;
   readonly dtype: DType;
   readonly length: number;
-  /** Creation order of storages (from storageSerial()): tells storage made during a computation from older storage. */
+  /** Creation order of storages (from nextStorageSerial()): tells storage made during a computation from older storage. */
   readonly serial: number;
 }
 
 let lastSerial = 0;
 
-/** A new storage serial; `storageSerial(false)` reads the latest one without taking a new one. */
-export function storageSerial(take = true): number {
-  return take ? ++lastSerial : lastSerial;
+/** The serial of a storage being created. */
+export function nextStorageSerial(): number {
+  return ++lastSerial;
+}
+
+/** The serial of the newest storage: storage with a larger one was created after this call. */
+export function latestStorageSerial(): number {
+  return lastSerial;
 }
 
 /** A strided window onto storage: element (i0,i1,...) lives at offset + sum(ik * strides[k]). */

@@ -7,7 +7,7 @@ import {
   Unflatten,
 } from './layers.js';
 import { isGradEnabled } from '../autograd/engine.js';
-import { storageSerial, type Storage } from '../backend/backend.js';
+import { latestStorageSerial, type Storage } from '../backend/backend.js';
 
 const RESERVED = new Set(['training', '_buffers']);
 
@@ -55,7 +55,7 @@ export class Sequential extends Module {
     // results passed between layers are dead once the next layer has run: their memory is released at the end
     // instead of waiting for the garbage collector.
     const intermediates = !isGradEnabled() && isBuiltIn(this) ? new Set<Storage>() : null;
-    const start = storageSerial(false);
+    const start = latestStorageSerial();
     let out: unknown = x;
     for (let i = 0; i < layers.length; i++) {
       const m = layers[i];

@@ -1,10 +1,10 @@
-import { storageSerial, type Backend, type Storage, type View } from '../backend.js';
+import { nextStorageSerial, type Backend, type Storage, type View } from '../backend.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import { isContiguous, sizeOf, stridedOffsets } from '../../tensor/shape.js';
 
 /** Storage of the js backend: a plain typed array. */
 export class JsStorage implements Storage {
-  readonly serial = storageSerial();
+  readonly serial = nextStorageSerial();
   constructor(readonly backend: Backend, readonly dtype: DType, readonly data: TypedArray) {}
   get length(): number {
     return this.data.length;

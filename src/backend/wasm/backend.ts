@@ -12,7 +12,7 @@
  * - float64 is supported for completeness (gradient checks) but lives on the JavaScript heap and always runs the
  *   reference kernels.
  */
-import { storageSerial, type Backend, type BinaryOp, type Conv2dParams, type LinearActivation, type Pool2dParams, type ReduceOp, type Storage, type UnaryOp, type View } from '../backend.js';
+import { nextStorageSerial, type Backend, type BinaryOp, type Conv2dParams, type LinearActivation, type Pool2dParams, type ReduceOp, type Storage, type UnaryOp, type View } from '../backend.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import { broadcastStrides, contiguousStrides, isContiguous, sizeOf, stridedOffsets, type Shape } from '../../tensor/shape.js';
 import { denseData } from '../js/storage.js';
@@ -52,7 +52,7 @@ function discardedError(): Error {
 
 /** Storage of the wasm backend. `data` is a typed array over its elements wherever they are (see heap.ts). */
 export class WasmStorage implements Storage {
-  readonly serial = storageSerial();
+  readonly serial = nextStorageSerial();
   constructor(readonly backend: WasmBackend, readonly cell: Cell) {}
   get dtype(): DType {
     return this.cell.dtype;
