@@ -11,19 +11,15 @@ import { setBackend, tensor, randn, noGrad, nn, conv2d, maxPool2d, type Tensor }
 import { setWasmMemoryBudget, wasmBackend, wasmMemoryStats } from '../../src/backend/wasm/index.js';
 import { assertClose } from '../helpers/gradcheck.js';
 import { Rng } from './helpers.js';
+import { withBackend } from '../helpers/backend.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const wasm = wasmBackend()!;
 
-function onWasm<T>(fn: () => T): T {
-  setBackend('wasm');
-  try {
-    return fn();
-  } finally {
-    setBackend('js');
-  }
-}
+// js is the reference side of every comparison; the code under test runs inside onWasm
+setBackend('js');
+const onWasm = <T>(fn: () => T): T => withBackend('wasm', fn);
 
 test('growing the memory keeps earlier storage readable and usable', () => {
   onWasm(() => {
@@ -158,19 +154,14 @@ test('a Sequential with a layer of the user\'s own keeps every result (the layer
 
 test('conv2d with a bias and maxPool2d give the js backend\'s values and gradients on wasm (their temporaries are freed early)', () => {
   const make = () => ({ x: randn([3, 2, 9, 9]), w: randn([4, 2, 3, 3]), b: randn([4]) });
-  const run = (backend: 'js' | 'wasm', d: { x: Tensor; w: Tensor; b: Tensor }) => {
-    setBackend(backend);
-    try {
-      const leaf = (t: Tensor) => tensor(t.data(), { shape: t.shape, requiresGrad: true });
-      const x = leaf(d.x), w = leaf(d.w), b = leaf(d.b);
-      const y = maxPool2d(conv2d(x, w, b, { padding: 1 }).relu(), 2);
-      y.mul(y).sum().backward();
-      const noGradY = noGrad(() => maxPool2d(conv2d(x, w, b, { padding: 1 }).relu(), 2));
-      return [y.data(), noGradY.data(), x.grad!.data(), w.grad!.data(), b.grad!.data()];
-    } finally {
-      setBackend('js');
-    }
-  };
+  const run = (backend: 'js' | 'wasm', d: { x: Tensor; w: Tensor; b: Tensor }) => withBackend(backend, () => {
+    const leaf = (t: Tensor) => tensor(t.data(), { shape: t.shape, requiresGrad: true });
+    const x = leaf(d.x), w = leaf(d.w), b = leaf(d.b);
+    const y = maxPool2d(conv2d(x, w, b, { padding: 1 }).relu(), 2);
+    y.mul(y).sum().backward();
+    const noGradY = noGrad(() => maxPool2d(conv2d(x, w, b, { padding: 1 }).relu(), 2));
+    return [y.data(), noGradY.data(), x.grad!.data(), w.grad!.data(), b.grad!.data()];
+  });
   const d = make();
   const ref = run('js', d), got = run('wasm', d);
   ['output', 'output without gradients', 'grad x', 'grad w', 'grad b'].forEach((name, i) => assertClose(got[i], ref[i], 1e-4, 1e-4, name));

@@ -9,15 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { conv2d, noGrad, randn, setBackend, tensor, type Tensor } from '../../src/index.js';
 import { getNumThreads, setNumThreads, warmUpThreads, wasmBackend } from '../../src/backend/wasm/index.js';
 import { assertClose } from '../helpers/gradcheck.js';
+import { withBackend } from '../helpers/backend.js';
 
-function onWasm<T>(fn: () => T): T {
-  setBackend('wasm');
-  try {
-    return noGrad(fn);
-  } finally {
-    setBackend('js');
-  }
-}
+// js is the reference side of every comparison; the code under test runs inside onWasm
+setBackend('js');
+const onWasm = <T>(fn: () => T): T => withBackend('wasm', () => noGrad(fn));
 
 const toJs = (t: Tensor): Tensor => tensor(t.data(), { shape: t.shape.slice() });
 

@@ -4,9 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, manualSeed, nn, optim, randint, randn, setBackend, Tensor, type Module } from '../../src/index.js';
+import { F, manualSeed, nn, optim, randint, randn, Tensor, type Module } from '../../src/index.js';
 import '../../src/backend/wasm/index.js';
 import { assertClose } from '../helpers/gradcheck.js';
+import { withBackend } from '../helpers/backend.js';
 
 interface Run {
   losses: number[];
@@ -17,8 +18,7 @@ interface Run {
 }
 
 function train(backend: 'js' | 'wasm', makeModel: () => Module, xShape: number[], classes: number, steps: number, opt: 'sgd' | 'adam'): Run {
-  setBackend(backend);
-  try {
+  return withBackend(backend, () => {
     manualSeed(7);
     const model = makeModel();
     const x = randn(xShape);
@@ -34,9 +34,7 @@ function train(backend: 'js' | 'wasm', makeModel: () => Module, xShape: number[]
       losses.push(loss.item());
     }
     return { losses, params: params.map((p) => p.data() as Float32Array), device: x.device, versions: params.map((p) => p.version) };
-  } finally {
-    setBackend('js');
-  }
+  });
 }
 
 function compare(a: Run, b: Run, what: string, tol: number): void {

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as M from '../../src/index.js';
-import { Tensor, getBackend, noGrad, ones, registerBackend, setBackend, tensor, zeros } from '../../src/index.js';
+import { Tensor, noGrad, ones, registerBackend, setBackend, tensor, zeros } from '../../src/index.js';
 import { JsBackend } from '../../src/backend/js/index.js';
+import { withBackend } from '../helpers/backend.js';
 
 const i32 = (data: number[] | number[][]) => tensor(data, { dtype: 'int32' });
 const z = (...shape: number[]) => zeros(shape);
@@ -299,18 +300,9 @@ describe('backends', () => {
     Object.defineProperty(b, 'name', { value: 'js-second' });
     return b;
   });
-  /** Runs f with `name` as the current backend, restoring the previous one. */
-  const on = <T>(name: string, f: () => T): T => {
-    const prev = getBackend().name;
-    setBackend(name);
-    try {
-      return f();
-    } finally {
-      setBackend(prev);
-    }
-  };
-  const onSecond = <T>(f: () => T): T => on('js-second', f);
-  const onJs = <T>(f: () => T): T => on('js', f);
+
+  const onSecond = <T>(f: () => T): T => withBackend('js-second', f);
+  const onJs = <T>(f: () => T): T => withBackend('js', f);
   check([
     ['unknown backend', () => setBackend('nope'), /^setBackend: unknown backend 'nope' \(available: (.*, )?js, (.*, )?js-second(, .*)?\)$/],
     ['add across backends', () => { const b = onSecond(() => ones([2])); return onJs(() => ones([2])).add(b); },

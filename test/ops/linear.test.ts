@@ -4,21 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { F, Tensor, getBackend, manualSeed, nn, randn, registerBackend, setBackend, tensor } from '../../src/index.js';
+import { F, Tensor, manualSeed, nn, randn, registerBackend, tensor } from '../../src/index.js';
 import { JsBackend } from '../../src/backend/js/index.js';
 import { linearAct } from '../../src/ops/linear.js';
 import { assertClose } from '../helpers/gradcheck.js';
-
-/** Runs f with `name` as the current backend, restoring the previous one. */
-function on<T>(name: string, f: () => T): T {
-  const prev = getBackend().name;
-  setBackend(name);
-  try {
-    return f();
-  } finally {
-    setBackend(prev);
-  }
-}
+import { withBackend } from '../helpers/backend.js';
 
 // the reference backend without the optional fused kernel
 registerBackend('js-unfused', () => {
@@ -37,7 +27,7 @@ function unfused(x: Tensor, w: Tensor, b: Tensor | null, act: 'none' | 'relu'): 
 describe('linearAct', () => {
   for (const backend of ['js', 'wasm', 'js-unfused']) {
     test(`${backend}: values equal the unfused ops, gradients agree (3-D, 2-D and 1-D inputs, views, bias or none)`, () => {
-      on(backend, () => {
+      withBackend(backend, () => {
         manualSeed(7);
         const cases: [() => Tensor, number, number][] = [
           [() => randn([2, 5, 9]), 9, 6],

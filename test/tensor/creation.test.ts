@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { inspect } from 'node:util';
 import {
-  Generator, Tensor, arange, dropout, eye, full, fullLike, getBackend, linspace, manualSeed, normal, ones, onesLike,
-  rand, randLike, randint, randintLike, randn, randnLike, randperm, registerBackend, setBackend, tensor, uniform, zeros,
+  Generator, Tensor, arange, dropout, eye, full, fullLike, linspace, manualSeed, normal, ones, onesLike,
+  rand, randLike, randint, randintLike, randn, randnLike, randperm, registerBackend, tensor, uniform, zeros,
   zerosLike,
 } from '../../src/index.js';
 import { JsBackend } from '../../src/backend/js/index.js';
 import * as Creation from '../../src/tensor/creation.js';
+import { withBackend } from '../helpers/backend.js';
 
 const desc = (t: Tensor) => ({ dtype: t.dtype, shape: [...t.shape], values: t.toArray() });
 const values = (t: Tensor) => Array.from(t.data());
@@ -323,14 +324,7 @@ describe('creation on the backend of the input', () => {
     return b;
   });
   test('*Like functions create on the input\'s backend, not the current one', () => {
-    const prev = getBackend().name;
-    setBackend('js-creation');
-    let x: Tensor;
-    try {
-      x = ones([2]);
-    } finally {
-      setBackend(prev);
-    }
+    const x = withBackend('js-creation', () => ones([2]));
     for (const made of [zerosLike(x), onesLike(x), fullLike(x, 3), randLike(x), randnLike(x), randintLike(x, 0, 3)]) {
       assert.equal(made.device, 'js-creation');
     }
