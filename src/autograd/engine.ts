@@ -213,9 +213,11 @@ class GradientOwnership {
     if (this.enginesOnly(g)) g.storage.backend.release?.(g.storage);
   }
 
+  /** Sets or adds each leaf's gradient; what becomes `.grad` is memory the engine made, so it stays the library's. */
   assign(): void {
     for (const [leaf, g] of this.pending) {
-      leaf.grad = leaf.grad ? leaf.grad.add(g) : this.owned(g) ? g : g.clone();
+      const prev = leaf._peekGrad();
+      leaf._replaceGrad(prev ? prev.add(g) : this.owned(g) ? g : g.clone(), true);
     }
   }
 }

@@ -1,6 +1,6 @@
 /** Adagrad with learning-rate decay (torch.optim.Adagrad). */
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type ParamGroup, type Params, type UpdateRule, checkBoolean, checkNonNegative, fullOn } from './optimizer.js';
+import { Optimizer, libraryRule, type ParamGroup, type Params, type UpdateRule, checkBoolean, checkNonNegative, fullOn } from './optimizer.js';
 
 export interface AdagradOptions {
   lr: number;
@@ -33,6 +33,9 @@ export const adagradUpdate: UpdateRule<AdagradState, AdagradOptions> = (param, g
 export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   protected readonly displayName = 'Adagrad';
   protected readonly ruleName = 'adagrad';
+  static {
+    libraryRule(this.prototype.rule);
+  }
   protected rule(param: Tensor, grad: Tensor, state: AdagradState, options: ParamGroup<AdagradOptions>): void {
     adagradUpdate(param, grad, state, options);
   }

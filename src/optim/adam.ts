@@ -1,6 +1,6 @@
 /** Adam and AdamW (decoupled weight decay), with the AMSGrad variant (torch.optim.Adam / torch.optim.AdamW). */
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type ParamGroup, type Params, type UpdateRule, checkBetas, checkBoolean, checkNonNegative, fullOn } from './optimizer.js';
+import { Optimizer, libraryRule, type ParamGroup, type Params, type UpdateRule, checkBetas, checkBoolean, checkNonNegative, fullOn } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -72,6 +72,9 @@ function adamValidate(name: string, o: AdamOptions): void {
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   protected readonly displayName = 'Adam';
   protected readonly ruleName = 'adam';
+  static {
+    libraryRule(this.prototype.rule);
+  }
   protected rule(param: Tensor, grad: Tensor, state: AdamState, options: ParamGroup<AdamOptions>): void {
     adamUpdate(param, grad, state, options);
   }
@@ -93,6 +96,9 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
 export class AdamW extends Optimizer<AdamOptions, AdamState> {
   protected readonly displayName = 'AdamW';
   protected readonly ruleName = 'adamw';
+  static {
+    libraryRule(this.prototype.rule);
+  }
   protected rule(param: Tensor, grad: Tensor, state: AdamState, options: ParamGroup<AdamOptions>): void {
     adamwUpdate(param, grad, state, options);
   }

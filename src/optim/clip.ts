@@ -11,7 +11,9 @@ function gradsOf(parameters: Tensor | Iterable<Tensor>, op: string): Tensor[] {
   const grads: Tensor[] = [];
   params.forEach((p, i) => {
     if (!(p instanceof Tensor)) throw new TypeError(`${op}: parameters must be Tensors, item ${i} is ${p === null ? 'null' : typeof p}`);
-    if (p.grad) grads.push(p.grad);
+    // clipping scales the gradients in place and keeps none of them: they stay the library's (see Tensor._peekGrad)
+    const g = p._peekGrad();
+    if (g) grads.push(g);
   });
   return grads;
 }

@@ -6,7 +6,7 @@
 import { bumpVersion } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { type AdamOptions, type AdamState, adamUpdate, adamwUpdate } from './adam.js';
-import type { ParamGroup, UpdateRule } from './optimizer.js';
+import { type ParamGroup, type UpdateRule, libraryRule } from './optimizer.js';
 import { type SGDOptions, type SGDState, sgdUpdate } from './sgd.js';
 
 /** Whether a backend's kernel can take these tensors (all present, its dtype and layout). */
@@ -28,7 +28,7 @@ export type AdamKernel = (param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq:
 /** Adam (or AdamW when decoupled) through `kernel` where it can run; amsgrad, maximize and the rest take the reference. */
 export function fusedAdamRule(decoupled: boolean, canFuse: CanFuse, kernel: AdamKernel): UpdateRule<AdamState, AdamOptions> {
   const reference = decoupled ? adamwUpdate : adamUpdate;
-  return (param: Tensor, grad: Tensor, state: AdamState, o: ParamGroup<AdamOptions>) => {
+  return libraryRule((param: Tensor, grad: Tensor, state: AdamState, o: ParamGroup<AdamOptions>) => {
     if (o.amsgrad || o.maximize || !canFuse(param, grad, state.expAvg, state.expAvgSq)) {
       reference(param, grad, state, o);
       return;
@@ -46,7 +46,7 @@ export function fusedAdamRule(decoupled: boolean, canFuse: CanFuse, kernel: Adam
     });
     // in-place writes, like the reference rule's add_/mul_: a graph that saved the old values refuses to use them
     for (const t of [param, state.expAvg, state.expAvgSq]) bumpVersion(t);
-  };
+  });
 }
 
 /** SGD's step in one pass; `buffer` is the momentum buffer, null without momentum. */
@@ -54,7 +54,7 @@ export type SgdKernel = (param: Tensor, grad: Tensor, buffer: Tensor | null, o: 
 
 /** SGD through `kernel` where it can run; maximize and the first momentum step (which creates the buffer) take the reference. */
 export function fusedSgdRule(canFuse: CanFuse, kernel: SgdKernel): UpdateRule<SGDState, SGDOptions> {
-  return (param, grad, state, o) => {
+  return libraryRule<UpdateRule<SGDState, SGDOptions>>((param, grad, state, o) => {
     const buffer = o.momentum !== 0 ? state.momentumBuffer : null;
     if (o.maximize || buffer === undefined || !canFuse(param, grad, buffer ?? param)) {
       sgdUpdate(param, grad, state, o);
@@ -63,5 +63,5 @@ export function fusedSgdRule(canFuse: CanFuse, kernel: SgdKernel): UpdateRule<SG
     kernel(param, grad, buffer, o);
     bumpVersion(param);
     if (buffer) bumpVersion(buffer);
-  };
+  });
 }

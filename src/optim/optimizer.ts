@@ -51,6 +51,22 @@ export interface OptimizerStateDict {
   paramGroups: (Record<string, unknown> & { params: number[] })[];
 }
 
+/**
+ * The library's own update rules. They keep no reference to the gradient they are given, so `step()` reads gradients
+ * for them without handing them out (their memory can then be released when they are replaced), and a backend's fused
+ * rule may stand in for them. An optimiser whose rule is not one of these (a subclass overriding `rule`) gets `.grad`
+ * and always runs its own rule.
+ */
+// eslint-disable-next-line @typescript-eslint/ban-types
+const libraryRules = new WeakSet<Function>();
+
+/** @internal Marks `rule` as one of the library's own update rules (see libraryRules). */
+// eslint-disable-next-line @typescript-eslint/ban-types
+export function libraryRule<F extends Function>(rule: F): F {
+  libraryRules.add(rule);
+  return rule;
+}
+
 // ---- fused update rules a backend can register ----
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const fusedRules = new Map<string, UpdateRule<any, any>>();
@@ -202,10 +218,12 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
    */
   step<L = undefined>(closure?: () => L): L | undefined {
     const loss = closure ? enableGrad(closure) : undefined;
+    const own = libraryRules.has(this.rule);
     noGrad(() => {
       for (const group of this.paramGroups) {
         group.params.forEach((p, i) => {
-          const grad = p.grad;
+          const fused = own ? fusedRules.get(`${this.ruleName}:${p.device}`) as UpdateRule<S, O> | undefined : undefined;
+          const grad = libraryRules.has(fused ?? this.rule) ? p._peekGrad() : p.grad;
           if (grad === null) return;
           if (!shapesEqual(grad.shape, p.shape)) {
             throw new RangeError(`${this.displayName}.step: gradient of parameter ${i} has shape ${shapeStr(grad.shape)} but the parameter has shape ${shapeStr(p.shape)}`);
@@ -215,7 +233,6 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
             state = this.initState(p, group);
             this.state.set(p, state);
           }
-          const fused = fusedRules.get(`${this.ruleName}:${p.device}`) as UpdateRule<S, O> | undefined;
           if (fused) fused(p, grad.detach(), state, group);
           else this.rule(p, grad.detach(), state, group);
         });
@@ -228,11 +245,13 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
   zeroGrad(setToNone = true): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (p.grad === null) continue;
+        const grad = p._peekGrad();
+        if (grad === null) continue;
         if (setToNone) p.grad = null;
         else {
-          p.grad = p.grad.detach();
-          noGrad(() => p.grad!.zero_());
+          // a gradient that is itself part of a graph (set by hand) is detached first, as PyTorch does
+          const target = grad.requiresGrad ? (p.grad = grad.detach()) : grad;
+          noGrad(() => target.zero_());
         }
       }
     }

@@ -1,6 +1,6 @@
 /** RMSprop, optionally centered and with momentum (torch.optim.RMSprop). */
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type ParamGroup, type Params, type UpdateRule, checkBoolean, checkNonNegative, fullOn } from './optimizer.js';
+import { Optimizer, libraryRule, type ParamGroup, type Params, type UpdateRule, checkBoolean, checkNonNegative, fullOn } from './optimizer.js';
 
 export interface RMSpropOptions {
   lr: number;
@@ -53,6 +53,9 @@ export const rmspropUpdate: UpdateRule<RMSpropState, RMSpropOptions> = (param, g
 export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   protected readonly displayName = 'RMSprop';
   protected readonly ruleName = 'rmsprop';
+  static {
+    libraryRule(this.prototype.rule);
+  }
   protected rule(param: Tensor, grad: Tensor, state: RMSpropState, options: ParamGroup<RMSpropOptions>): void {
     rmspropUpdate(param, grad, state, options);
   }

@@ -1,6 +1,6 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay (torch.optim.SGD). */
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, type ParamGroup, type Params, type UpdateRule, checkBoolean, checkNonNegative } from './optimizer.js';
+import { Optimizer, libraryRule, type ParamGroup, type Params, type UpdateRule, checkBoolean, checkNonNegative } from './optimizer.js';
 
 export interface SGDOptions {
   lr: number;
@@ -36,6 +36,9 @@ export const sgdUpdate: UpdateRule<SGDState, SGDOptions> = (param, grad, state, 
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   protected readonly displayName = 'SGD';
   protected readonly ruleName = 'sgd';
+  static {
+    libraryRule(this.prototype.rule);
+  }
   protected rule(param: Tensor, grad: Tensor, state: SGDState, options: ParamGroup<SGDOptions>): void {
     sgdUpdate(param, grad, state, options);
   }

@@ -24,8 +24,13 @@ export class Tensor implements View {
   readonly shape: readonly number[];
   readonly strides: readonly number[];
   readonly offset: number;
-  /** Accumulated gradient of a leaf (or of a non-leaf after retainGrad()). */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
+  /**
+   * True while `_grad` is memory only the library holds: the engine made it and nothing outside the library has read
+   * `.grad` since. Replacing such a gradient (zeroGrad, the next accumulation) releases its memory at once instead of
+   * leaving it to the garbage collector, which in a synchronous training loop cannot free wasm memory.
+   */
+  private _gradLibraryOnly = false;
   private _requiresGrad = false;
   private _gradFn: GradNode | null = null;
   /** @internal For a view made by a shape op: the tensor that owns the memory (never itself a view); else null. */
@@ -80,6 +85,31 @@ export class Tensor implements View {
   }
 
   // ---- autograd ----
+
+  /** Accumulated gradient of a leaf (or of a non-leaf after retainGrad()). */
+  get grad(): Tensor | null {
+    this._gradLibraryOnly = false;
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    this._replaceGrad(g, false);
+  }
+
+  /** @internal The gradient, for library code that does not keep it (unlike `.grad`, this leaves it the library's). */
+  _peekGrad(): Tensor | null {
+    return this._grad;
+  }
+
+  /**
+   * @internal Replaces the gradient; `libraryOnly`: the new one is memory only the library holds. The old one's memory
+   * is released when it was the library's alone (and is not the new one's).
+   */
+  _replaceGrad(g: Tensor | null, libraryOnly: boolean): void {
+    const old = this._grad;
+    if (old && this._gradLibraryOnly && old.storage !== g?.storage) old.storage.backend.release?.(old.storage);
+    this._grad = g;
+    this._gradLibraryOnly = libraryOnly && g !== null;
+  }
   get requiresGrad(): boolean {
     if (this._base !== null) this._refreshView();
     return this._requiresGrad;

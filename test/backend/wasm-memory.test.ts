@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { setBackend, tensor, randn, noGrad, nn, conv2d, maxPool2d, type Tensor } from '../../src/index.js';
+import { setBackend, tensor, randn, noGrad, nn, optim, conv2d, maxPool2d, type Tensor } from '../../src/index.js';
 import { setWasmMemoryBudget, wasmBackend, wasmMemoryStats } from '../../src/backend/wasm/index.js';
 import { assertClose } from '../helpers/gradcheck.js';
 import { Rng } from './helpers.js';
@@ -149,6 +149,64 @@ test('a Sequential with a layer of the user\'s own keeps every result (the layer
     assert.deepEqual(remember.seen!.shape, [4, 3]);
     assertClose(remember.seen!.mul(2).data(), noGrad(() => remember.seen!.mul(2)).data(), 0, 0, 'still readable');
     assert.deepEqual(y.shape, [4, 2]);
+  });
+});
+
+/** One backward of sum(net(x)^2) into the layer's gradients. */
+function linearStep(net: nn.Linear, x: Tensor): void {
+  net.forward(x).square().sum().backward();
+}
+
+test('a gradient only the library has held is freed when it is replaced; one read through .grad stays usable', () => {
+  onWasm(() => {
+    const net = new nn.Linear(6, 5);
+    const x = randn([4, 6]);
+    const opt = new optim.Adam(net.parameters(), { lr: 1e-2 });
+    // never read by anyone: zeroGrad frees it (clipping and the optimiser's step do not count as reading)
+    linearStep(net, x);
+    const unseen = net.weight._peekGrad()!;
+    optim.clipGradNorm(net.parameters(), 1);
+    opt.step();
+    const used = wasmMemoryStats()!.usedBytes;
+    opt.zeroGrad();
+    assert.ok(wasmMemoryStats()!.usedBytes < used, 'its block went back to the free lists');
+    assert.throws(() => unseen.data(), /memory was released/);
+    // read through .grad: the reader may keep it, so it survives zeroGrad with its values
+    linearStep(net, x);
+    const seen = net.weight.grad!;
+    const values = Array.from(seen.data());
+    opt.step();
+    opt.zeroGrad();
+    assert.deepEqual(Array.from(seen.data()), values);
+    // a second backward without zeroGrad adds to the gradient; the first sum is freed, the new one is right
+    linearStep(net, x);
+    const first = net.weight._peekGrad()!;
+    const once = Array.from(first.data());
+    linearStep(net, x);
+    assert.throws(() => first.data(), /memory was released/);
+    assertClose(net.weight.grad!.data(), once.map((v) => 2 * v), 1e-6, 1e-6, 'accumulated');
+  });
+});
+
+test('an optimiser whose own rule keeps its gradients runs that rule, and the gradients it kept stay usable', () => {
+  onWasm(() => {
+    class KeepingSGD extends optim.SGD {
+      kept: Tensor[] = [];
+      protected override rule(param: Tensor, grad: Tensor, state: optim.SGDState, o: optim.ParamGroup<optim.SGDOptions>): void {
+        this.kept.push(grad);
+        super.rule(param, grad, state, o);
+      }
+    }
+    const net = new nn.Linear(3, 2);
+    const opt = new KeepingSGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
+    for (let i = 0; i < 3; i++) {
+      opt.zeroGrad();
+      linearStep(net, randn([5, 3]));
+      opt.step();
+    }
+    opt.zeroGrad();
+    assert.equal(opt.kept.length, 6, 'its rule ran for both parameters at every step (not a fused stand-in)');
+    for (const g of opt.kept) assert.ok(Array.from(g.data()).every(Number.isFinite));
   });
 });
 

@@ -47,7 +47,11 @@ const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3
 const SMALL_BYTES = 256;
 
 function discardedError(): Error {
-  return new Error('wasm backend: this tensor\'s memory was released: it is an intermediate result of a Sequential run without gradients, which is freed when the run ends');
+  return new Error(
+    'wasm backend: this tensor\'s memory was released: the library frees memory it believes only it holds (the ' +
+      'intermediate results of a Sequential run without gradients, gradients used up by backward, a replaced .grad that ' +
+      'was never read); a tensor that reaches you this way is a bug in Myelin, please report how you got it',
+  );
 }
 
 /** Storage of the wasm backend. `data` is a typed array over its elements wherever they are (see heap.ts). */
