@@ -82,6 +82,8 @@ export function unaryF32(op: i32, n: i32, x: usize, out: usize, alpha: f32, beta
 
 // binary op codes
 const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_POW = 4, B_MAX = 5, B_MIN = 6;
+/** relu's gradient: a where b (relu's output) is > 0 or NaN, else 0 */
+const B_RELU_BACKWARD = 7;
 
 // @ts-ignore: decorator
 @inline function binaryVec(op: i32, a: v128, b: v128): v128 {
@@ -92,6 +94,7 @@ const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_POW = 4, B_MAX = 5, B_MIN = 
     case B_DIV: return f32x4.div(a, b);
     case B_MAX: return f32x4.max(a, b);
     case B_MIN: return f32x4.min(a, b);
+    case B_RELU_BACKWARD: return v128.andnot(a, f32x4.le(b, f32x4.splat(0)));
     default: return a;
   }
 }
@@ -106,6 +109,7 @@ const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_POW = 4, B_MAX = 5, B_MIN = 
     case B_POW: return <f32>Math.pow(<f64>a, <f64>b);
     case B_MAX: return a != a || b != b ? NaN : (a > b ? a : b);
     case B_MIN: return a != a || b != b ? NaN : (a < b ? a : b);
+    case B_RELU_BACKWARD: return b <= 0 ? 0 : a;
     default: return a;
   }
 }

@@ -41,7 +41,9 @@ export type UnaryOp =
 
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor';
+  | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr' | 'logicalXor'
+  /** relu's gradient: a (the incoming gradient) where b (relu's output) is > 0 or NaN, else 0 */
+  | 'reluBackward';
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
 

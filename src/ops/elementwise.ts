@@ -196,7 +196,14 @@ export const sigmoid = (x: Tensor): Tensor => floatUnary('sigmoid', x, (g, _x, o
 export function relu(x: Tensor): Tensor {
   if (x.dtype === 'bool') throw boolRefused('relu');
   if (!isFloat(x.dtype)) return unaryRaw('relu', x, x.dtype);
-  return floatUnary('relu', x, (g, _x, out) => where(le(out, 0), scalar(0, g.dtype, g), g));
+  return floatUnary('relu', x, (g, _x, out) => reluBackward(g, out));
+}
+
+/** @internal relu's gradient in one kernel: g where relu's output `out` is > 0 (or NaN), else 0. Records no graph. */
+export function reluBackward(g: Tensor, out: Tensor): Tensor {
+  const dtype = resultType(g, out);
+  const [tg, tout] = operands('reluBackward', g, out, dtype);
+  return binaryRaw('reluBackward', tg, tout, dtype, 'reluBackward');
 }
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
   floatUnary('leakyRelu', x, (g, x) => mul(g, where(gt(x, 0), scalar(1, x.dtype, x), scalar(negativeSlope, x.dtype, x))), negativeSlope);

@@ -8,10 +8,10 @@ import { recordOp } from '../autograd/engine.js';
 import { isFloat } from '../tensor/dtype.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { le, relu, where } from './elementwise.js';
+import { relu, reluBackward } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { sum } from './reduce.js';
-import { assertSameBackend, scalar, wrap } from './util.js';
+import { assertSameBackend, wrap } from './util.js';
 
 export type { LinearActivation };
 
@@ -48,12 +48,14 @@ function linear2d(x: Tensor, w: Tensor, b: Tensor | null, activation: LinearActi
   const out = wrap(x.backend.linear!(x, w, b, activation), [x.shape[0], w.shape[0]]);
   const isRelu = activation === 'relu';
   return recordOp('linearAct', out, [x, w, b], (g) => {
-    // relu's gradient passes where the output is not <= 0 (NaN passes, as relu's own backward)
-    const gm = isRelu ? where(le(out, 0), scalar(0, g.dtype, g), g) : g;
-    return [
+    const gm = isRelu ? reluBackward(g, out) : g;
+    const grads = [
       x.requiresGrad ? matmul(gm, w) : null,
       w.requiresGrad ? matmul(gm.mT, x) : null,
       b && b.requiresGrad ? sum(gm, 0) : null,
     ];
+    // the masked gradient was made here and none of the results shares its memory
+    if (isRelu) gm.backend.release?.(gm.storage);
+    return grads;
   }, [w.requiresGrad ? x : null, x.requiresGrad ? w : null, isRelu ? out : null]);
 }

@@ -107,8 +107,8 @@ describe('wasm elementwise', () => {
   });
 
   const BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
-    'logicalAnd', 'logicalOr', 'logicalXor'];
-  const isCmp = (op: BinaryOp): boolean => !['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'].includes(op);
+    'logicalAnd', 'logicalOr', 'logicalXor', 'reluBackward'];
+  const isCmp = (op: BinaryOp): boolean => !['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'reluBackward'].includes(op);
   // [a shape, b shape]
   const SHAPES: [number[], number[]][] = [
     [[7, 13], [7, 13]], [[5, 9], [9]], [[5, 9], [5, 1]], [[3, 1, 6], [1, 4, 1]], [[6, 7], []], [[], [3, 5]],
@@ -143,6 +143,17 @@ describe('wasm elementwise', () => {
       const d = pair([4, 1], 'bool', 'offset', rng, 'bool');
       const db: DType = isCmp(op) ? 'bool' : op === 'div' ? 'float32' : 'int32';
       assertSame(wasm.binary(op, c.wasm, d.wasm, [4, 5], db), js.binary(op, c.js, d.js, [4, 5], db), `${op} bool`);
+    }
+  });
+
+  test('reluBackward passes the gradient where the output is > 0 or NaN, on every lane position', () => {
+    // 11 elements: two full SIMD vectors and a tail of three
+    const out = new Float32Array([1, 0, -0, -2, NaN, Infinity, -Infinity, 1e-30, -1e-30, 3, NaN]);
+    const g = new Float32Array([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    const expected = [10, 0, 0, 0, 14, 15, 0, 17, 0, 19, 20];
+    for (const be of [js, wasm]) {
+      const r = be.binary('reluBackward', full(be.fromTypedArray(g, 'float32')), full(be.fromTypedArray(out, 'float32')), [11], 'float32');
+      assert.deepEqual(Array.from(be.read(full(r))), expected, be.name);
     }
   });
 

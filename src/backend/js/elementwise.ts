@@ -99,6 +99,7 @@ export function binaryFn(op: BinaryOp, outDType: DType): (a: number, b: number) 
     case 'logicalAnd': return (a, b) => (a && b ? 1 : 0);
     case 'logicalOr': return (a, b) => (a || b ? 1 : 0);
     case 'logicalXor': return (a, b) => (!a !== !b ? 1 : 0);
+    case 'reluBackward': return (a, b) => (b <= 0 ? 0 : a);
   }
 }
 

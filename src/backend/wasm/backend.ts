@@ -35,7 +35,7 @@ const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
   leakyRelu: 12, elu: 13, gelu: 14, softplus: 15, erf: 16, sign: 17, floor: 18, ceil: 19, round: 20, reciprocal: 21,
   square: 22,
 };
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6 };
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, reluBackward: 7 };
 const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
 const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
 
