@@ -1,12 +1,12 @@
 /**
- * The wasm backend's worker pool: large products split across threads give the same results as one thread, the pool
- * can be resized or turned off, and workers never keep the Node process alive.
+ * The wasm backend's worker pool: large products and optimiser updates split across threads give the same results
+ * as one thread, the pool can be resized or turned off, and workers never keep the Node process alive.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { conv2d, noGrad, randn, setBackend, tensor, type Tensor } from '../../src/index.js';
+import { conv2d, noGrad, optim, randn, setBackend, tensor, type Tensor } from '../../src/index.js';
 import { getNumThreads, setNumThreads, warmUpThreads, wasmBackend } from '../../src/backend/wasm/index.js';
 import { assertClose } from '../helpers/gradcheck.js';
 import { withBackend } from '../helpers/backend.js';
@@ -50,6 +50,31 @@ test('products split across threads match one thread and the js backend', async 
     return aw.matmul(bw).data();
   });
   assertClose(again, single[0], 0, 0, 'three threads vs one thread');
+  setNumThreads(2);
+});
+
+test('an Adam update split across threads gives the same parameters as one thread', async () => {
+  const backend = wasmBackend()!;
+  // 70,001 elements: above the split threshold, and not a multiple of the SIMD width (each thread's range is)
+  const run = (threads: number): Float32Array => withBackend('wasm', () => {
+    const p = tensor(new Float32Array(70001).map((_, i) => Math.sin(i)), { requiresGrad: true });
+    const opt = new optim.Adam([p], { lr: 0.01, weightDecay: 0.1 });
+    for (let step = 0; step < 3; step++) {
+      opt.zeroGrad();
+      p.mul(p).mul(0.5).sum().backward();
+      opt.step();
+    }
+    assert.equal(backend.pool?.threads ?? 1, threads);
+    return p.data() as Float32Array;
+  });
+  for (const threads of [2, 3]) {
+    setNumThreads(threads);
+    assert.equal(await warmUpThreads(), true);
+    assert.ok(70001 >= backend.parallelElements, 'the update is split');
+    const multi = run(threads);
+    setNumThreads(1);
+    assertClose(multi, run(1), 0, 0, `${threads} threads vs one`);
+  }
   setNumThreads(2);
 });
 

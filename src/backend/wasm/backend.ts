@@ -114,6 +114,8 @@ export class WasmBackend implements Backend {
    * 1.8-1.9x from 13 MFLOP up.
    */
   parallelFlops = 2e6;
+  /** Elements above which an optimiser update is split across the pool's threads. */
+  parallelElements = 65536;
   private gemmWs = 0;
   private temps: { ptr: number; cls: number }[] = [];
   /** small results written to scratch by the running kernel, moved to the JS heap when it ends */
@@ -276,15 +278,20 @@ export class WasmBackend implements Backend {
     return this.gemmWs;
   }
 
+  /** The worker pool (started on first need) when a job of `size` reaches `threshold` and threads are on, else null. */
+  private poolFor(size: number, threshold: number): ThreadPool | null {
+    if (this.threadsWanted <= 1 || size < threshold) return null;
+    const pool = this.pool ?? (this.startPool ? this.startPool() : null);
+    return pool && pool.ready ? pool : null;
+  }
+
   /** C = A B (or +=) on byte addresses with element strides; split across threads when large. */
   gemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number,
     c: number, ldc: number, accumulate: boolean): void {
-    if (this.threadsWanted > 1 && 2 * M * N * K >= this.parallelFlops) {
-      const pool = this.pool ?? (this.startPool ? this.startPool() : null);
-      if (pool && pool.ready) {
-        pool.sgemm(M, N, K, a, rsa, csa, b, rsb, csb, c, ldc, accumulate);
-        return;
-      }
+    const pool = this.poolFor(2 * M * N * K, this.parallelFlops);
+    if (pool) {
+      pool.sgemm(M, N, K, a, rsa, csa, b, rsb, csb, c, ldc, accumulate);
+      return;
     }
     this.k.sgemm(M, N, K, a, rsa, csa, b, rsb, csb, c, ldc, accumulate ? 1 : 0, this.gemmWorkspace());
   }
@@ -775,8 +782,13 @@ export class WasmBackend implements Backend {
   adamStep(p: View, g: View, m: View, v: View, beta1: number, beta2: number, stepSize: number, bc2Sqrt: number,
     eps: number, decay: number, l2: number): void {
     this.begin([p, g, m, v], 0);
-    this.run(() => this.k.adamF32(sizeOf(p.shape), this.addr(p, true), this.addr(g), this.addr(m, true), this.addr(v, true),
-      beta1, beta2, stepSize, bc2Sqrt, eps, decay, l2));
+    this.run(() => {
+      const n = sizeOf(p.shape);
+      const pp = this.addr(p, true), pg = this.addr(g), pm = this.addr(m, true), pv = this.addr(v, true);
+      const pool = this.poolFor(n, this.parallelElements);
+      if (pool) pool.adam(n, pp, pg, pm, pv, [beta1, beta2, stepSize, bc2Sqrt, eps, decay, l2]);
+      else this.k.adamF32(n, pp, pg, pm, pv, beta1, beta2, stepSize, bc2Sqrt, eps, decay, l2);
+    });
   }
 
   /** SGD step in place (buf null: no momentum): see assembly/optim.ts. */

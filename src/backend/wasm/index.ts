@@ -71,6 +71,7 @@ function startPool(): ThreadPool | null {
       return workspaces[t - 1];
     },
     sgemm: instance.k.sgemm,
+    adam: instance.k.adamF32,
     Worker: workerCtor,
   });
   return instance.pool;

@@ -6,7 +6,7 @@
  * few microseconds plus the wake-up.
  *
  * Control block: one 64-byte slot per worker, i32 words: [0] seq (job number, bumped by the caller), [1] done (the
- * last seq finished), [2] ready, [3] command, [4..] arguments.
+ * last seq finished), [2] ready, [3] command, [4..] arguments (a float argument as its float32 bits).
  *
  * Workers start asynchronously; until all report ready, kernels run on the calling thread. In Node the workers are
  * unref'd: they never keep the process alive.
@@ -16,7 +16,19 @@ import type { WasmHeap } from './heap.js';
 const SLOT_WORDS = 16;
 /** Polls of a worker's done flag before the calling thread sleeps on it (a few milliseconds of polling). */
 const SPIN_LIMIT = 1 << 20;
+/** Worker commands (word 3 of a slot); worker.ts reads the same numbers. */
 const CMD_SGEMM = 1;
+const CMD_ADAM = 2;
+
+type Coeffs = [number, number, number, number, number, number, number];
+
+const f32Scratch = new Float32Array(1);
+const i32OfF32 = new Int32Array(f32Scratch.buffer);
+/** The bits of x rounded to float32, as an int32 (how float arguments travel in a control slot). */
+function f32Bits(x: number): number {
+  f32Scratch[0] = x;
+  return i32OfF32[0];
+}
 
 const isNode = typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
 
@@ -41,6 +53,8 @@ export interface ThreadPoolOptions {
   /** the calling thread's sgemm */
   sgemm: (M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number,
     c: number, ldc: number, accumulate: number, ws: number) => void;
+  /** the calling thread's adamF32 */
+  adam: (n: number, p: number, g: number, m: number, v: number, ...coeffs: Coeffs) => void;
   Worker: WorkerConstructor;
 }
 
@@ -161,21 +175,43 @@ export class ThreadPool {
       parts.push(byCols ? [u0 * 8, Math.min(N, u1 * 8)] : [u0 * 4, Math.min(M, u1 * 4)]);
     }
     const acc = accumulate ? 1 : 0;
-    const i32 = this.opts.heap.i32;
-    const seq = ++this.seq;
-    const args = (lo: number, hi: number): number[] => byCols
+    const args = ([lo, hi]: [number, number]): number[] => byCols
       ? [M, hi - lo, K, a, rsa, csa, b + lo * csb * 4, rsb, csb, c + lo * 4, ldc, acc]
       : [hi - lo, N, K, a + lo * rsa * 4, rsa, csa, b, rsb, csb, c + lo * ldc * 4, ldc, acc];
+    this.runParts(CMD_SGEMM, parts.map(args), (g) => this.opts.sgemm(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], this.ws[0]));
+  }
+
+  /**
+   * Adam's update (the kernel's adamF32) over n float32 elements at byte addresses p, g, m, v, split into one
+   * contiguous range per thread. `coeffs`: beta1, beta2, stepSize, bc2Sqrt, eps, decay, l2 (passed as float32).
+   */
+  adam(n: number, p: number, g: number, m: number, v: number, coeffs: readonly number[]): void {
+    const T = this.threads;
+    const per = Math.ceil(n / T / 4) * 4;
+    const bits = coeffs.map(f32Bits);
+    const parts: number[][] = [];
+    for (let lo = 0; lo < n; lo += per) {
+      const o = lo * 4;
+      parts.push([Math.min(per, n - lo), p + o, g + o, m + o, v + o, ...bits]);
+    }
+    this.runParts(CMD_ADAM, parts, (a) => this.opts.adam(a[0], a[1], a[2], a[3], a[4], ...(coeffs as Coeffs)));
+  }
+
+  /**
+   * Runs one job in parts: parts[0] on the calling thread (`local`), parts[t] (the i32 arguments of command `cmd`) on
+   * worker t; returns when all are done.
+   */
+  private runParts(cmd: number, parts: number[][], local: (args: number[]) => void): void {
+    const i32 = this.opts.heap.i32;
+    const seq = ++this.seq;
     for (let t = 1; t < parts.length; t++) {
       const s = this.slot(t);
-      i32[s + 3] = CMD_SGEMM;
-      i32.set(args(parts[t][0], parts[t][1]), s + 4);
+      i32[s + 3] = cmd;
+      i32.set(parts[t], s + 4);
       Atomics.store(i32, s, seq);
       Atomics.notify(i32, s, 1);
     }
-    const [lo, hi] = parts[0];
-    const a0 = args(lo, hi);
-    this.opts.sgemm(a0[0], a0[1], a0[2], a0[3], a0[4], a0[5], a0[6], a0[7], a0[8], a0[9], a0[10], a0[11], this.ws[0]);
+    local(parts[0]);
     for (let t = 1; t < parts.length; t++) {
       const d = this.slot(t) + 1;
       // spin first: the workers' shares take about as long as the calling thread's, and waking from Atomics.wait

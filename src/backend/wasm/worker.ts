@@ -14,12 +14,15 @@ interface Start {
   ws: number;
 }
 
+// the numbers of threads.ts's commands (not imported: the worker loads nothing but itself)
 const CMD_SGEMM = 1;
+const CMD_ADAM = 2;
 
 function serve(start: Start): void {
   const instance = new WebAssembly.Instance(start.module, { env: { memory: start.memory } });
   const k = instance.exports as unknown as KernelExports;
   const i32 = new Int32Array(start.memory.buffer);
+  const f32 = new Float32Array(start.memory.buffer);
   const s = start.slot;
   // run the GEMM once on a small block (inside this worker's workspace) so the engine compiles its optimised code
   // now rather than during the first real job
@@ -34,8 +37,12 @@ function serve(start: Start): void {
     seen = seq;
     // arguments live in the slot; the memory may have grown, but the control block is below the old size
     const g = (i: number): number => i32[s + 4 + i];
-    if (i32[s + 3] === CMD_SGEMM) {
+    const f = (i: number): number => f32[s + 4 + i];
+    const cmd = i32[s + 3];
+    if (cmd === CMD_SGEMM) {
       k.sgemm(g(0), g(1), g(2), g(3), g(4), g(5), g(6), g(7), g(8), g(9), g(10), g(11), start.ws);
+    } else if (cmd === CMD_ADAM) {
+      k.adamF32(g(0), g(1), g(2), g(3), g(4), f(5), f(6), f(7), f(8), f(9), f(10), f(11));
     }
     Atomics.store(i32, s + 1, seq);
     Atomics.notify(i32, s + 1);
