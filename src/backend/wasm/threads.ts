@@ -80,6 +80,13 @@ export class ThreadPool {
   private readonly ctrl: number;
   private readonly ws: number[] = [];
   private seq = 0;
+  /**
+   * The calling thread's share of each job. A worker starts tens of microseconds after the hand-off and, on a busy or
+   * power-limited machine, may run slower than the calling thread; the share follows how long the calling thread
+   * then waits, so that all threads tend to finish together. The split never changes results: every output element
+   * is computed by one thread with the same arithmetic.
+   */
+  private callerShare: number;
   private readyFlag = false;
   private closed = false;
   /** Atomics.wait is not allowed on a browser's main thread: spin there */
@@ -88,6 +95,7 @@ export class ThreadPool {
   /** Starts threads-1 workers; they report ready through the control block. */
   constructor(private readonly opts: ThreadPoolOptions) {
     this.threads = opts.threads;
+    this.callerShare = 1 / opts.threads;
     const heap = opts.heap;
     this.ctrl = heap.allocPermanent(SLOT_WORDS * 4 * opts.threads);
     heap.i32.fill(0, this.ctrl >> 2, (this.ctrl >> 2) + SLOT_WORDS * opts.threads);
@@ -164,21 +172,18 @@ export class ThreadPool {
    */
   sgemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number,
     c: number, ldc: number, accumulate: boolean): void {
-    const T = this.threads;
-    const byCols = N >= 8 * T || N >= M;
+    const byCols = N >= 8 * this.threads || N >= M;
     const units = byCols ? Math.ceil(N / 8) : Math.ceil(M / 4);
-    const per = Math.ceil(units / T);
-    const parts: [number, number][] = [];
-    for (let t = 0; t < T; t++) {
-      const u0 = t * per, u1 = Math.min(units, u0 + per);
-      if (u0 >= u1) break;
-      parts.push(byCols ? [u0 * 8, Math.min(N, u1 * 8)] : [u0 * 4, Math.min(M, u1 * 4)]);
-    }
     const acc = accumulate ? 1 : 0;
-    const args = ([lo, hi]: [number, number]): number[] => byCols
-      ? [M, hi - lo, K, a, rsa, csa, b + lo * csb * 4, rsb, csb, c + lo * 4, ldc, acc]
-      : [hi - lo, N, K, a + lo * rsa * 4, rsa, csa, b, rsb, csb, c + lo * ldc * 4, ldc, acc];
-    this.runParts(CMD_SGEMM, parts.map(args), (g) => this.opts.sgemm(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], this.ws[0]));
+    const args = ([u0, u1]: [number, number]): number[] => {
+      if (byCols) {
+        const lo = u0 * 8, hi = Math.min(N, u1 * 8);
+        return [M, hi - lo, K, a, rsa, csa, b + lo * csb * 4, rsb, csb, c + lo * 4, ldc, acc];
+      }
+      const lo = u0 * 4, hi = Math.min(M, u1 * 4);
+      return [hi - lo, N, K, a + lo * rsa * 4, rsa, csa, b, rsb, csb, c + lo * ldc * 4, ldc, acc];
+    };
+    this.runParts(CMD_SGEMM, units, args, (g) => this.opts.sgemm(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], this.ws[0]));
   }
 
   /**
@@ -186,32 +191,38 @@ export class ThreadPool {
    * contiguous range per thread. `coeffs`: beta1, beta2, stepSize, bc2Sqrt, eps, decay, l2 (passed as float32).
    */
   adam(n: number, p: number, g: number, m: number, v: number, coeffs: readonly number[]): void {
-    const T = this.threads;
-    const per = Math.ceil(n / T / 4) * 4;
     const bits = coeffs.map(f32Bits);
-    const parts: number[][] = [];
-    for (let lo = 0; lo < n; lo += per) {
-      const o = lo * 4;
-      parts.push([Math.min(per, n - lo), p + o, g + o, m + o, v + o, ...bits]);
-    }
-    this.runParts(CMD_ADAM, parts, (a) => this.opts.adam(a[0], a[1], a[2], a[3], a[4], ...(coeffs as Coeffs)));
+    // units of four elements, so that every range but the last is whole SIMD vectors
+    const args = ([u0, u1]: [number, number]): number[] => {
+      const lo = u0 * 4, o = lo * 4;
+      return [Math.min(n, u1 * 4) - lo, p + o, g + o, m + o, v + o, ...bits];
+    };
+    this.runParts(CMD_ADAM, Math.ceil(n / 4), args, (a) => this.opts.adam(a[0], a[1], a[2], a[3], a[4], ...(coeffs as Coeffs)));
   }
 
   /**
-   * Runs one job in parts: parts[0] on the calling thread (`local`), parts[t] (the i32 arguments of command `cmd`) on
-   * worker t; returns when all are done.
+   * Runs a job of `units` equal units of work: the calling thread's share first (`local`), the rest split evenly
+   * among the workers (command `cmd` with the i32 arguments `args` gives for a range of units). Returns when all are
+   * done, and adjusts the calling thread's share from how long it waited (see callerShare).
    */
-  private runParts(cmd: number, parts: number[][], local: (args: number[]) => void): void {
+  private runParts(cmd: number, units: number, args: (range: [number, number]) => number[], local: (args: number[]) => void): void {
+    const T = this.threads;
+    const first = Math.max(1, Math.min(units, Math.round(units * this.callerShare)));
+    const per = Math.ceil((units - first) / (T - 1));
+    const parts: [number, number][] = [[0, first]];
+    for (let u0 = first; u0 < units; u0 += per) parts.push([u0, Math.min(units, u0 + per)]);
     const i32 = this.opts.heap.i32;
     const seq = ++this.seq;
     for (let t = 1; t < parts.length; t++) {
       const s = this.slot(t);
       i32[s + 3] = cmd;
-      i32.set(parts[t], s + 4);
+      i32.set(args(parts[t]), s + 4);
       Atomics.store(i32, s, seq);
       Atomics.notify(i32, s, 1);
     }
-    local(parts[0]);
+    const t0 = performance.now();
+    local(args(parts[0]));
+    const t1 = performance.now();
     for (let t = 1; t < parts.length; t++) {
       const d = this.slot(t) + 1;
       // spin first: the workers' shares take about as long as the calling thread's, and waking from Atomics.wait
@@ -221,6 +232,26 @@ export class ThreadPool {
         if (this.canBlock && ++spins > SPIN_LIMIT) Atomics.wait(i32, d, Atomics.load(i32, d), 50);
       }
     }
+    if (parts.length === T) this.adjustShare(first / units, t1 - t0, performance.now() - t1);
+  }
+
+  /**
+   * Moves callerShare towards the share at which all threads would have finished together, given that the calling
+   * thread did `share` of the last job in `ownMs` and then waited `waitMs` for the workers.
+   */
+  private adjustShare(share: number, ownMs: number, waitMs: number): void {
+    if (!(ownMs > 0)) return;
+    let target: number;
+    if (waitMs > 0.005) {
+      // the workers were the bottleneck: their rate is their share over the whole job's time
+      const own = share / ownMs, workers = (1 - share) / (ownMs + waitMs);
+      target = own / (own + workers);
+    } else {
+      // they were done first, by an unknown margin: hand them a little more
+      target = share - 0.05;
+    }
+    const lo = 0.5 / this.threads, hi = 0.9;
+    this.callerShare = Math.min(hi, Math.max(lo, 0.8 * this.callerShare + 0.2 * target));
   }
 
   terminate(): void {
