@@ -53,6 +53,31 @@ test('products split across threads match one thread and the js backend', async 
   setNumThreads(2);
 });
 
+test('the calling thread\'s share of a split job moves with how long it waits, and any split gives the same result', async () => {
+  setNumThreads(2);
+  assert.equal(await warmUpThreads(), true);
+  const pool = wasmBackend()!.pool! as unknown as { callerShare: number; adjustShare(share: number, ownMs: number, waitMs: number): void };
+  pool.callerShare = 0.5;
+  pool.adjustShare(0.5, 1, 1); // waited as long as it worked: the workers are slower, the caller takes more
+  assert.ok(pool.callerShare > 0.5, `${pool.callerShare}`);
+  const raised = pool.callerShare;
+  pool.adjustShare(raised, 1, 0); // no wait: the workers get a little more
+  assert.ok(pool.callerShare < raised, `${pool.callerShare}`);
+  for (let i = 0; i < 100; i++) pool.adjustShare(0.9, 1, 100);
+  assert.ok(pool.callerShare <= 0.9, 'bounded above');
+  for (let i = 0; i < 100; i++) pool.adjustShare(0.1, 1, 0);
+  assert.ok(pool.callerShare >= 0.25, 'bounded below');
+  const [a, b] = onWasm(() => [randn([96, 200]), randn([200, 130])]);
+  const results = [0.25, 0.5, 0.9].map((share) => {
+    pool.callerShare = share;
+    return onWasm(() => a.matmul(b).data());
+  });
+  setNumThreads(1);
+  const single = onWasm(() => a.matmul(b).data());
+  results.forEach((r, i) => assertClose(r, single, 0, 0, `split ${i}`));
+  setNumThreads(2);
+});
+
 test('an Adam update split across threads gives the same parameters as one thread', async () => {
   const backend = wasmBackend()!;
   // 70,001 elements: above the split threshold, and not a multiple of the SIMD width (each thread's range is)
