@@ -24,7 +24,9 @@ import { infer } from './workloads/infer.js';
 export const WORKLOADS: Workload[] = [
   gemm(256),
   gemm(1024),
-  train({ kind: 'mlp', plan: { myelin: { warmup: 10, steps: 150 }, cpu: { warmup: 10, steps: 150 }, wasm: { warmup: 10, steps: 150 } }, accuracy: true }),
+  // 30 untimed steps let both libraries' JIT-compiled code settle; 300 timed steps (0.4 to 0.8 s for Myelin) keep a
+  // short stall from deciding the figure
+  train({ kind: 'mlp', plan: { myelin: { warmup: 30, steps: 300 }, cpu: { warmup: 30, steps: 300 }, wasm: { warmup: 30, steps: 300 } }, accuracy: true }),
   // tfjs cpu needs seconds per CNN step (its Conv2DBackpropFilter kernel dominates): it gets 2 timed steps, no warm-up
   train({ kind: 'cnn', plan: { myelin: { warmup: 2, steps: 20 }, cpu: { warmup: 0, steps: 2 }, wasm: { warmup: 2, steps: 20 } }, accuracy: false }),
   infer('mlp'),
@@ -87,7 +89,19 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
+/**
+ * Before each measurement: a full garbage collection (where Node runs with --expose-gc, as `npm run bench` does) and
+ * a few turns of the event loop, so that what earlier workloads left behind is reclaimed first and no measurement pays
+ * for another's garbage (Myelin frees the wasm memory of collected tensors in FinalizationRegistry callbacks, which
+ * run between turns; tfjs frees its own on dispose).
+ */
+async function settle(): Promise<void> {
+  (globalThis as { gc?: () => void }).gc?.();
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+}
+
 async function runImpl(w: Workload, impl: ImplId): Promise<Record<string, Cell>> {
+  await settle();
   const t0 = performance.now();
   const c0 = cpuSeconds();
   let cells: Record<string, Cell>;
