@@ -25,10 +25,11 @@ test('growing the memory keeps earlier storage readable and usable', () => {
   onWasm(() => {
     const rng = new Rng(1);
     const vals = Array.from({ length: 100 }, () => rng.normal());
-    const a = tensor(vals);
+    // kernel results live in the linear memory (data straight from the caller starts on the JS heap)
+    const a = tensor(vals).mul(1);
     const before = wasmMemoryStats()!.memoryBytes;
     // force at least one grow: more than the whole current memory
-    const big = randn([Math.ceil(before / 4) + 1000]);
+    const big = randn([Math.ceil(before / 4) + 1000]).mul(1);
     assert.ok(wasmMemoryStats()!.memoryBytes > before, 'memory grew');
     assertClose(a.data(), new Float32Array(vals), 0, 0, 'a after grow');
     assertClose(a.mul(2).data(), new Float32Array(vals.map((v) => 2 * v)), 0, 0, 'kernel on old storage after grow');
@@ -100,12 +101,37 @@ test('a long synchronous loop stays within the budget and keeps live data correc
 
 test('released storage is freed at once and any later use of it fails with a clear error', () => {
   onWasm(() => {
-    const t = randn([64, 64]);
+    const t = randn([64, 64]).mul(1); // a kernel's result: in the linear memory
     const used = wasmMemoryStats()!.usedBytes;
     wasm.release(t.storage);
     assert.ok(wasmMemoryStats()!.usedBytes < used, 'its block went back to the free lists');
     assert.throws(() => t.data(), /memory was released/);
     assert.throws(() => t.add(1), /memory was released/);
+  });
+});
+
+test('data from the caller stays on the JS heap for its first two reads; a third read or a write moves it in', () => {
+  onWasm(() => {
+    const values = new Float32Array(64 * 64).map((_, i) => i % 7);
+    const inMemory = (t: Tensor) => (t.storage as unknown as { cell: { ptr: number } }).cell.ptr !== 0;
+    const x = tensor(values, { shape: [64, 64] });
+    const y1 = x.mul(2), y2 = x.add(1);
+    assert.ok(!inMemory(x), 'two reads borrowed it');
+    assert.ok(inMemory(y1) && inMemory(y2), 'their results are in the memory');
+    const y3 = x.sub(1);
+    assert.ok(inMemory(x), 'the third read moved it in');
+    assertClose(y1.data(), values.map((v) => 2 * v), 0, 0, 'first read');
+    assertClose(y2.data(), values.map((v) => v + 1), 0, 0, 'second read');
+    assertClose(y3.data(), values.map((v) => v - 1), 0, 0, 'third read');
+    const w = tensor(values, { shape: [64, 64] });
+    noGrad(() => w.add_(1));
+    assert.ok(inMemory(w), 'a write moves it in at once');
+    assertClose(w.data(), values.map((v) => v + 1), 0, 0, 'written in place');
+    // the caller's array was copied: changing it later changes nothing
+    const z = tensor(values, { shape: [64, 64] });
+    const kept = values.slice();
+    values.fill(-1);
+    assertClose(z.mul(1).data(), kept, 0, 0, 'copied at creation');
   });
 });
 

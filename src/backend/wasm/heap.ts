@@ -31,6 +31,10 @@ export class Cell {
   stamp = 0;
   /** freed on request (WasmHeap.discard): any later use is an error */
   discarded = false;
+  /** made from the caller's data: its first reads borrow a scratch copy (see BORROWED_READS in backend.ts) */
+  fromCaller = false;
+  /** kernel reads while on the JS heap, counted for fromCaller cells */
+  reads = 0;
   constructor(readonly dtype: DType, readonly length: number) {}
 }
 
