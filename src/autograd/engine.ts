@@ -8,7 +8,7 @@
  * the storage). A node remembers the versions of the tensors its backward reads, and backward refuses to run with
  * values that were changed in place after the op used them.
  */
-import { latestStorageSerial, type Storage } from '../backend/backend.js';
+import { collectNewStorage, latestStorageSerial, type Storage } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 
@@ -32,6 +32,31 @@ interface Saved {
   readonly version: number;
 }
 
+/** How many graph nodes that have not run their backward yet hold each storage among their saved tensors. */
+const heldByNodes = new WeakMap<Storage, number>();
+/** Storages nothing refers to but the saved tensors of graph nodes: freed when the last such node is done. */
+const heldOnlyByGraph = new WeakSet<Storage>();
+
+/**
+ * Declares that nothing outside autograd's saved tensors refers to `storage` (a result passed between the built-in
+ * layers of a Sequential, say): its memory is released, on backends that free memory on request, once every node
+ * that saved it has run its backward without retainGraph, or at once when none saved it. A graph that is dropped
+ * without a backward leaves it to the garbage collector.
+ */
+export function releaseWithGraph(storage: Storage): void {
+  if ((heldByNodes.get(storage) ?? 0) === 0) storage.backend.release?.(storage);
+  else heldOnlyByGraph.add(storage);
+}
+
+function letGo(storage: Storage): void {
+  const n = (heldByNodes.get(storage) ?? 1) - 1;
+  heldByNodes.set(storage, n);
+  if (n === 0 && heldOnlyByGraph.has(storage)) {
+    heldOnlyByGraph.delete(storage);
+    storage.backend.release?.(storage);
+  }
+}
+
 /** Maps the gradient of an op's output to the gradients of its inputs (null for inputs needing none). */
 export type BackwardFn = (gradOutput: Tensor) => (Tensor | null)[];
 
@@ -44,6 +69,11 @@ export class GradNode {
   private saved: Saved[] | null;
   /** A non-leaf tensor whose `.grad` the user asked to keep (`retainGrad()`). */
   retained: Tensor | null = null;
+  /**
+   * @internal Made by a library op (recordOp): its backward function keeps nothing it creates but what it returns, so
+   * the engine frees the rest (temporaries such as 1 - out^2 in tanh's backward) as soon as it returns.
+   */
+  libraryOp = false;
 
   /**
    * `saved` lists the tensors the backward function reads (their versions are checked before it runs); by default
@@ -57,7 +87,11 @@ export class GradNode {
     });
     this.backwardFn = backwardFn;
     const kept: Saved[] = [];
-    for (const t of saved) if (t) kept.push({ tensor: t, version: storageVersion(t.storage) });
+    for (const t of saved) {
+      if (!t) continue;
+      kept.push({ tensor: t, version: storageVersion(t.storage) });
+      heldByNodes.set(t.storage, (heldByNodes.get(t.storage) ?? 0) + 1);
+    }
     this.saved = kept.length ? kept : null;
   }
 
@@ -85,11 +119,14 @@ export class GradNode {
         }
       }
     }
-    if (!retain) {
-      this.backwardFn = null;
-      this.saved = null;
-    }
-    return fn(grad);
+    if (retain) return fn(grad);
+    const saved = this.saved;
+    this.backwardFn = null;
+    this.saved = null;
+    const grads = fn(grad);
+    // only now: the backward function read the saved tensors
+    if (saved) for (const { tensor } of saved) letGo(tensor.storage);
+    return grads;
   }
 }
 
@@ -137,7 +174,9 @@ export function recordOp(name: string, output: Tensor, inputs: readonly (Tensor 
   saved?: readonly (Tensor | null | undefined)[]): Tensor {
   if (!gradEnabled) return output;
   if (!inputs.some((t) => t !== null && t.requiresGrad)) return output;
-  output._setGradFn(new GradNode(name, inputs, backward, inputs.map((t) => (t ? t.shape : [])), saved ?? inputs));
+  const node = new GradNode(name, inputs, backward, inputs.map((t) => (t ? t.shape : [])), saved ?? inputs);
+  node.libraryOp = true;
+  output._setGradFn(node);
   return output;
 }
 
@@ -222,6 +261,16 @@ class GradientOwnership {
   }
 }
 
+/** A library node's backward, with the storage it made and does not return released at once. */
+function applyFreeingTemporaries(node: GradNode, g: Tensor, retain: boolean): (Tensor | null)[] {
+  const { result, created } = collectNewStorage(() => node.apply(g, retain));
+  if (created.length > 0) {
+    const returned = new Set(result.map((gi) => gi?.storage));
+    for (const s of created) if (!returned.has(s)) s.backend.release?.(s);
+  }
+  return result;
+}
+
 export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOptions = {}): void {
   const retain = options.retainGraph ?? false;
   const leaves = new GradientOwnership();
@@ -247,7 +296,9 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
         leaves.exposed(g);
         node.retained.grad = node.retained.grad ? node.retained.grad.add(g) : g;
       }
-      const inputGrads = node.apply(g, retain);
+      const inputGrads = node.libraryOp ? applyFreeingTemporaries(node, g, retain) : node.apply(g, retain);
+      // a view of g passed on (reshape, transpose) carries g's one use on instead of adding one; g is then not used up
+      let handedOver = false;
       node.edges.forEach((edge, i) => {
         const gi = inputGrads[i];
         if (!edge || !gi) return;
@@ -255,7 +306,8 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
         if (!shapesEqual(gi.shape, expected)) {
           throw new Error(`backward of ${node.name}: gradient shape ${shapeStr(gi.shape)} does not match input shape ${shapeStr(expected)}`);
         }
-        leaves.received(gi);
+        if (!handedOver && gi.storage === g.storage) handedOver = true;
+        else leaves.received(gi);
         if ('leaf' in edge) leaves.add(edge.leaf, gi);
         else {
           const prev = grads.get(edge.node);
@@ -271,7 +323,7 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
           if (!inputGrads.some((other, j) => j !== i && other !== null && other.storage === gi.storage)) leaves.used(gi);
         }
       });
-      leaves.used(g);
+      if (!handedOver) leaves.used(g);
     }
     leaves.assign();
   });

@@ -15,10 +15,26 @@ export interface Storage {
 }
 
 let lastSerial = 0;
+/** Where the innermost running collectNewStorage() gathers storage, or null. */
+let collector: Storage[] | null = null;
 
-/** The serial of a storage being created. */
-export function nextStorageSerial(): number {
+/** The serial of a storage being created (every Storage's constructor calls it with itself). */
+export function nextStorageSerial(created: Storage): number {
+  collector?.push(created);
   return ++lastSerial;
+}
+
+/** Runs fn; returns its result and every storage created while it ran. */
+export function collectNewStorage<T>(fn: () => T): { result: T; created: Storage[] } {
+  const outer = collector;
+  const created: Storage[] = [];
+  collector = created;
+  try {
+    return { result: fn(), created };
+  } finally {
+    collector = outer;
+    outer?.push(...created);
+  }
 }
 
 /** The serial of the newest storage: storage with a larger one was created after this call. */

@@ -6,7 +6,7 @@ import {
   Flatten, GELU, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sigmoid, Softmax, Softplus, Tanh,
   Unflatten,
 } from './layers.js';
-import { isGradEnabled } from '../autograd/engine.js';
+import { releaseWithGraph } from '../autograd/engine.js';
 import { latestStorageSerial, type Storage } from '../backend/backend.js';
 
 const RESERVED = new Set(['training', '_buffers']);
@@ -51,10 +51,11 @@ export class Sequential extends Module {
   /** Tensor in, tensor out (layers that pass other values between them still work; the type says the common case). */
   forward(x: Tensor): Tensor {
     const layers = this.children();
-    // Without gradients, and with only built-in layers (none keeps a reference to what it is given or returns), the
-    // results passed between layers are dead once the next layer has run: their memory is released at the end
-    // instead of waiting for the garbage collector.
-    const intermediates = !isGradEnabled() && isBuiltIn(this) ? new Set<Storage>() : null;
+    // With only built-in layers (none keeps a reference to what it is given or returns), the results passed between
+    // layers are held by nothing but the graph's saved tensors: without gradients they are dead once the next layer
+    // has run and are released at the end; with gradients, once the backward that reads them has run. Either way
+    // their memory does not wait for the garbage collector.
+    const intermediates = isBuiltIn(this) ? new Set<Storage>() : null;
     const start = latestStorageSerial();
     let out: unknown = x;
     for (let i = 0; i < layers.length; i++) {
@@ -71,7 +72,7 @@ export class Sequential extends Module {
     }
     if (intermediates && out instanceof Tensor) {
       intermediates.delete(out.storage);
-      for (const s of intermediates) s.backend.release?.(s);
+      for (const s of intermediates) releaseWithGraph(s);
     }
     return out as Tensor;
   }

@@ -49,13 +49,10 @@ function linear2d(x: Tensor, w: Tensor, b: Tensor | null, activation: LinearActi
   const isRelu = activation === 'relu';
   return recordOp('linearAct', out, [x, w, b], (g) => {
     const gm = isRelu ? reluBackward(g, out) : g;
-    const grads = [
+    return [
       x.requiresGrad ? matmul(gm, w) : null,
       w.requiresGrad ? matmul(gm.mT, x) : null,
       b && b.requiresGrad ? sum(gm, 0) : null,
     ];
-    // the masked gradient was made here and none of the results shares its memory
-    if (isRelu) gm.backend.release?.(gm.storage);
-    return grads;
   }, [w.requiresGrad ? x : null, x.requiresGrad ? w : null, isRelu ? out : null]);
 }

@@ -4,7 +4,7 @@ import { isContiguous, sizeOf, stridedOffsets } from '../../tensor/shape.js';
 
 /** Storage of the js backend: a plain typed array. */
 export class JsStorage implements Storage {
-  readonly serial = nextStorageSerial();
+  readonly serial = nextStorageSerial(this);
   constructor(readonly backend: Backend, readonly dtype: DType, readonly data: TypedArray) {}
   get length(): number {
     return this.data.length;

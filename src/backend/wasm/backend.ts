@@ -65,7 +65,7 @@ function discardedError(): Error {
 
 /** Storage of the wasm backend. `data` is a typed array over its elements wherever they are (see heap.ts). */
 export class WasmStorage implements Storage {
-  readonly serial = nextStorageSerial();
+  readonly serial = nextStorageSerial(this);
   constructor(readonly backend: WasmBackend, readonly cell: Cell) {}
   get dtype(): DType {
     return this.cell.dtype;
