@@ -14,6 +14,8 @@ import {
   logSoftmax, embedding, oneHot,
 } from '../../src/index.js';
 import { decodeNumber, loadFixtures, runCase, type OpFn, type Tolerance } from '../fixtures/fixtures.js';
+import { withBackend } from '../helpers/backend.js';
+import '../../src/backend/wasm/index.js';
 
 type Binary = (a: TensorOrScalar, b: TensorOrScalar) => Tensor;
 interface BinaryArgs { scalar?: number; scalarFirst?: boolean }
@@ -95,7 +97,12 @@ const TOL: Record<string, Tolerance> = {
   erf: { atol: 1e-9, rtol: 1e-9 },
 };
 
+const F32_DEFAULT_TOL: Tolerance = { atol: 1e-5, rtol: 1e-4 };
+const F32_TOL: Record<string, Tolerance> = {};
+
 const fixtures = loadFixtures();
+const byOp = new Map<string, typeof fixtures.core>();
+for (const c of fixtures.core) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
 
 describe(`core ops against PyTorch ${fixtures.torch}`, () => {
   it('has a Myelin call for every op in the fixtures, and fixtures for every op in the table', () => {
@@ -107,8 +114,6 @@ describe(`core ops against PyTorch ${fixtures.torch}`, () => {
     assert.ok(fixtures.core.length > 300, `expected the full core set, got ${fixtures.core.length} cases`);
   });
 
-  const byOp = new Map<string, typeof fixtures.core>();
-  for (const c of fixtures.core) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
   for (const [op, cases] of byOp) {
     describe(op, () => {
       for (const c of cases) {
@@ -118,6 +123,20 @@ describe(`core ops against PyTorch ${fixtures.torch}`, () => {
           runCase(c, fn, TOL[op] ?? DEFAULT_TOL);
         });
       }
+    });
+  }
+});
+
+/**
+ * The same cases in float32 on the wasm backend: its kernels, and its backward passes, which free what only the
+ * engine holds (temporaries, used-up gradients) as they go. float32 rounding sets the tolerance.
+ */
+describe(`core ops in float32 on wasm against PyTorch ${fixtures.torch}`, () => {
+  for (const [op, cases] of byOp) {
+    it(`${op} (${cases.length} cases)`, () => {
+      withBackend('wasm', () => {
+        for (const c of cases) runCase(c, OPS[op], F32_TOL[op] ?? F32_DEFAULT_TOL, 'float32');
+      });
     });
   }
 });
