@@ -56,20 +56,23 @@ test('products split across threads match one thread and the js backend', async 
 test('the calling thread\'s share of a split job moves with how long it waits, and any split gives the same result', async () => {
   setNumThreads(2);
   assert.equal(await warmUpThreads(), true);
-  const pool = wasmBackend()!.pool! as unknown as { callerShare: number; adjustShare(share: number, ownMs: number, waitMs: number): void };
-  pool.callerShare = 0.5;
-  pool.adjustShare(0.5, 1, 1); // waited as long as it worked: the workers are slower, the caller takes more
-  assert.ok(pool.callerShare > 0.5, `${pool.callerShare}`);
-  const raised = pool.callerShare;
-  pool.adjustShare(raised, 1, 0); // no wait: the workers get a little more
-  assert.ok(pool.callerShare < raised, `${pool.callerShare}`);
-  for (let i = 0; i < 100; i++) pool.adjustShare(0.9, 1, 100);
-  assert.ok(pool.callerShare <= 0.9, 'bounded above');
-  for (let i = 0; i < 100; i++) pool.adjustShare(0.1, 1, 0);
-  assert.ok(pool.callerShare >= 0.25, 'bounded below');
+  const pool = wasmBackend()!.pool! as unknown as { callerShare: number[]; adjustShare(cmd: number, share: number, ownMs: number, waitMs: number): void };
+  const SGEMM = 1, ADAM = 2;
+  pool.callerShare[SGEMM] = 0.5;
+  pool.adjustShare(SGEMM, 0.5, 1, 1); // waited as long as it worked: the workers are slower, the caller takes more
+  assert.ok(pool.callerShare[SGEMM] > 0.5, `${pool.callerShare[SGEMM]}`);
+  const raised = pool.callerShare[SGEMM];
+  pool.adjustShare(SGEMM, raised, 1, 0); // no wait: the workers get a little more
+  assert.ok(pool.callerShare[SGEMM] < raised, `${pool.callerShare[SGEMM]}`);
+  const adam = pool.callerShare[ADAM];
+  for (let i = 0; i < 100; i++) pool.adjustShare(SGEMM, 0.9, 1, 100);
+  assert.ok(pool.callerShare[SGEMM] <= 0.9, 'bounded above');
+  assert.equal(pool.callerShare[ADAM], adam, 'each command keeps its own share');
+  for (let i = 0; i < 100; i++) pool.adjustShare(SGEMM, 0.1, 1, 0);
+  assert.ok(pool.callerShare[SGEMM] >= 0.25, 'bounded below');
   const [a, b] = onWasm(() => [randn([96, 200]), randn([200, 130])]);
   const results = [0.25, 0.5, 0.9].map((share) => {
-    pool.callerShare = share;
+    pool.callerShare[SGEMM] = share;
     return onWasm(() => a.matmul(b).data());
   });
   setNumThreads(1);
@@ -80,9 +83,9 @@ test('the calling thread\'s share of a split job moves with how long it waits, a
 
 test('an Adam update split across threads gives the same parameters as one thread', async () => {
   const backend = wasmBackend()!;
-  // 70,001 elements: above the split threshold, and not a multiple of the SIMD width (each thread's range is)
+  // 300,001 elements: above the split threshold, and not a multiple of the SIMD width (each thread's range is)
   const run = (threads: number): Float32Array => withBackend('wasm', () => {
-    const p = tensor(new Float32Array(70001).map((_, i) => Math.sin(i)), { requiresGrad: true });
+    const p = tensor(new Float32Array(300001).map((_, i) => Math.sin(i)), { requiresGrad: true });
     const opt = new optim.Adam([p], { lr: 0.01, weightDecay: 0.1 });
     for (let step = 0; step < 3; step++) {
       opt.zeroGrad();
@@ -95,7 +98,7 @@ test('an Adam update split across threads gives the same parameters as one threa
   for (const threads of [2, 3]) {
     setNumThreads(threads);
     assert.equal(await warmUpThreads(), true);
-    assert.ok(70001 >= backend.parallelElements, 'the update is split');
+    assert.ok(300001 >= backend.parallelElements, 'the update is split');
     const multi = run(threads);
     setNumThreads(1);
     assertClose(multi, run(1), 0, 0, `${threads} threads vs one`);

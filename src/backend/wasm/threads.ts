@@ -81,12 +81,13 @@ export class ThreadPool {
   private readonly ws: number[] = [];
   private seq = 0;
   /**
-   * The calling thread's share of each job. A worker starts tens of microseconds after the hand-off and, on a busy or
-   * power-limited machine, may run slower than the calling thread; the share follows how long the calling thread
-   * then waits, so that all threads tend to finish together. The split never changes results: every output element
-   * is computed by one thread with the same arithmetic.
+   * The calling thread's share of a job, per command. A worker starts tens of microseconds after the hand-off and, on
+   * a busy or power-limited machine, may run slower than the calling thread; the share follows how long the calling
+   * thread then waits, so that all threads tend to finish together. Commands keep their own (a short optimiser update
+   * feels the late start more than a long product). The split never changes results: every output element is
+   * computed by one thread with the same arithmetic.
    */
-  private callerShare: number;
+  private readonly callerShare: number[];
   private readyFlag = false;
   private closed = false;
   /** Atomics.wait is not allowed on a browser's main thread: spin there */
@@ -95,7 +96,7 @@ export class ThreadPool {
   /** Starts threads-1 workers; they report ready through the control block. */
   constructor(private readonly opts: ThreadPoolOptions) {
     this.threads = opts.threads;
-    this.callerShare = 1 / opts.threads;
+    this.callerShare = [0, 1 / opts.threads, 1 / opts.threads];
     const heap = opts.heap;
     this.ctrl = heap.allocPermanent(SLOT_WORDS * 4 * opts.threads);
     heap.i32.fill(0, this.ctrl >> 2, (this.ctrl >> 2) + SLOT_WORDS * opts.threads);
@@ -207,7 +208,7 @@ export class ThreadPool {
    */
   private runParts(cmd: number, units: number, args: (range: [number, number]) => number[], local: (args: number[]) => void): void {
     const T = this.threads;
-    const first = Math.max(1, Math.min(units, Math.round(units * this.callerShare)));
+    const first = Math.max(1, Math.min(units, Math.round(units * this.callerShare[cmd])));
     const per = Math.ceil((units - first) / (T - 1));
     const parts: [number, number][] = [[0, first]];
     for (let u0 = first; u0 < units; u0 += per) parts.push([u0, Math.min(units, u0 + per)]);
@@ -232,14 +233,14 @@ export class ThreadPool {
         if (this.canBlock && ++spins > SPIN_LIMIT) Atomics.wait(i32, d, Atomics.load(i32, d), 50);
       }
     }
-    if (parts.length === T) this.adjustShare(first / units, t1 - t0, performance.now() - t1);
+    if (parts.length === T) this.adjustShare(cmd, first / units, t1 - t0, performance.now() - t1);
   }
 
   /**
-   * Moves callerShare towards the share at which all threads would have finished together, given that the calling
-   * thread did `share` of the last job in `ownMs` and then waited `waitMs` for the workers.
+   * Moves the command's callerShare towards the share at which all threads would have finished together, given that
+   * the calling thread did `share` of the last job in `ownMs` and then waited `waitMs` for the workers.
    */
-  private adjustShare(share: number, ownMs: number, waitMs: number): void {
+  private adjustShare(cmd: number, share: number, ownMs: number, waitMs: number): void {
     if (!(ownMs > 0)) return;
     let target: number;
     if (waitMs > 0.005) {
@@ -251,7 +252,7 @@ export class ThreadPool {
       target = share - 0.05;
     }
     const lo = 0.5 / this.threads, hi = 0.9;
-    this.callerShare = Math.min(hi, Math.max(lo, 0.8 * this.callerShare + 0.2 * target));
+    this.callerShare[cmd] = Math.min(hi, Math.max(lo, 0.8 * this.callerShare[cmd] + 0.2 * target));
   }
 
   terminate(): void {
