@@ -1,6 +1,6 @@
 import type { View } from '../backend.js';
 import { type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
-import { contiguousStrides, sizeOf, stridedOffsets } from '../../tensor/shape.js';
+import { contiguousStrides, isContiguous, sizeOf, stridedOffsets } from '../../tensor/shape.js';
 import { dataOf, denseData } from './storage.js';
 
 /** For each element of `index` (row-major), the offset into x of the same position with dim replaced by 0. */
@@ -58,11 +58,18 @@ export function indexSelectKernel(x: View, dim: number, index: View): TypedArray
   const innerOffs = stridedOffsets(x.shape.slice(dim + 1), x.strides.slice(dim + 1), 0);
   const out = typedArrayFor(x.storage.dtype, outer * idx.length * inner);
   const stride = x.strides[dim];
+  // selected blocks that are contiguous in x (rows of a batch from a dataset) are copied whole
+  const blocks = isContiguous(x.shape.slice(dim + 1), x.strides.slice(dim + 1));
   let o = 0;
   for (let a = 0; a < outer; a++) {
     for (let i = 0; i < idx.length; i++) {
       const base = outerOffs[a] + idx[i] * stride;
-      for (let c = 0; c < inner; c++) out[o++] = src[base + innerOffs[c]];
+      if (blocks) {
+        out.set(src.subarray(base, base + inner), o);
+        o += inner;
+      } else {
+        for (let c = 0; c < inner; c++) out[o++] = src[base + innerOffs[c]];
+      }
     }
   }
   return out;
