@@ -36,7 +36,7 @@ export class RandomShift extends Module {
         const base = (n * C + c) * plane;
         for (let y = y0; y < y1; y++) {
           const d = base + y * W, s = base + (y - dy) * W - dx;
-          for (let xx = x0; xx < x1; xx++) out[d + xx] = src[s + xx];
+          out.set(src.subarray(s + x0, s + x1), d + x0);
         }
       }
     }
