@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { manualSeed, noGrad, ones, randn, tensor, zeros, type Tensor } from '../../src/index.js';
+import { Generator, manualSeed, noGrad, ones, rand, randn, tensor, zeros, type Tensor } from '../../src/index.js';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, Dropout, ELU, Embedding, F,
   GELU, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sigmoid, Softmax, Softplus, Tanh, Unflatten, type Module,
@@ -56,6 +56,19 @@ describe('F.* agree with the layers', () => {
     same(F.dropout(x, { p: 0.4 }), a, 'dropout in training');
     same(F.dropout(x, { p: 0.4, training: false }), x, 'dropout outside training');
     same(run(new Dropout(0.4).eval(), x), x, 'Dropout in eval');
+  });
+
+  it('dropout keeps x / (1-p) where a uniform draw is below 1-p and zeroes the rest, in float32 and float64', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      for (const p of [0.1, 0.3, 0.7]) {
+        const x = randn([5, 9], { dtype });
+        const got = F.dropout(x, { p, generator: new Generator(11) }).data();
+        const draws = rand([5, 9], { dtype, generator: new Generator(11) });
+        const expected = x.mul(draws.lt(1 - p).to(dtype).div(1 - p)).data();
+        assert.deepEqual(Array.from(got), Array.from(expected), `${dtype} p ${p}`);
+        assert.ok(Array.from(got).some((v) => v === 0) && Array.from(got).some((v) => v !== 0), `${dtype} p ${p}: some kept, some dropped`);
+      }
+    }
   });
 
   it('batchNorm: training output and running statistics, then eval, as BatchNorm1d/2d', () => {
