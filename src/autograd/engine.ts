@@ -69,11 +69,6 @@ export class GradNode {
   private saved: Saved[] | null;
   /** A non-leaf tensor whose `.grad` the user asked to keep (`retainGrad()`). */
   retained: Tensor | null = null;
-  /**
-   * @internal Made by a library op (recordOp): its backward function keeps nothing it creates but what it returns, so
-   * the engine frees the rest (temporaries such as 1 - out^2 in tanh's backward) as soon as it returns.
-   */
-  libraryOp = false;
 
   /**
    * `saved` lists the tensors the backward function reads (their versions are checked before it runs); by default
@@ -166,16 +161,26 @@ export function setGradEnabled(enabled: boolean): boolean {
 }
 
 /**
- * Attaches a backward rule to an op's output when recording is on and any input requires grad.
- * `saved` lists the tensors the backward reads (default: the inputs), so that changing one of them in place before
- * backward is detected; ops whose backward needs none of them (add, views, sum, ...) pass []. Returns the output.
+ * Nodes made by library ops (recordOp): their backward functions keep nothing they create but what they return, so the
+ * engine frees the rest (temporaries such as 1 - out^2 in tanh's backward) as soon as they return.
+ */
+const libraryNodes = new WeakSet<GradNode>();
+
+/**
+ * Attaches a backward rule to an op's output when recording is on and any input requires grad. Returns the output.
+ *
+ * `saved` must list every tensor the backward reads (default: the inputs): changing one in place before backward is
+ * detected, and memory that only the graph holds is kept exactly until the nodes that saved it have run
+ * (releaseWithGraph). Ops whose backward reads none of them (add, views, sum, ...) pass []. The backward decides
+ * which gradients to compute by what its inputs required now, not at backward time (see Needs in elementwise.ts),
+ * and keeps nothing it creates but what it returns.
  */
 export function recordOp(name: string, output: Tensor, inputs: readonly (Tensor | null)[], backward: BackwardFn,
   saved?: readonly (Tensor | null | undefined)[]): Tensor {
   if (!gradEnabled) return output;
   if (!inputs.some((t) => t !== null && t.requiresGrad)) return output;
   const node = new GradNode(name, inputs, backward, inputs.map((t) => (t ? t.shape : [])), saved ?? inputs);
-  node.libraryOp = true;
+  libraryNodes.add(node);
   output._setGradFn(node);
   return output;
 }
@@ -213,8 +218,9 @@ function topologicalOrder(root: GradNode): GradNode[] {
  * Which gradients only the engine holds, and the gradients on their way to leaves. A gradient made during this
  * backward and handed out once is the engine's alone: once the node it was for has used it, its memory is released
  * (on backends that free memory on request); a leaf's becomes `.grad` as it is when it also covers its storage
- * contiguously. Anything else (the caller's gradient, a retained grad, a view of one, a tensor given to two inputs)
- * is left alone, and copied before it becomes a leaf's `.grad`, since optimisers update `.grad` in place.
+ * contiguously. A node that passes its gradient on as a view (reshape, transpose) hands that one use on (see
+ * runBackward). Anything else (the caller's gradient, a retained grad or a view of one, a tensor given to two
+ * inputs) is left alone, and copied before it becomes a leaf's `.grad`, since optimisers update `.grad` in place.
  */
 class GradientOwnership {
   private readonly start = latestStorageSerial();
@@ -296,7 +302,7 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
         leaves.exposed(g);
         node.retained.grad = node.retained.grad ? node.retained.grad.add(g) : g;
       }
-      const inputGrads = node.libraryOp ? applyFreeingTemporaries(node, g, retain) : node.apply(g, retain);
+      const inputGrads = libraryNodes.has(node) ? applyFreeingTemporaries(node, g, retain) : node.apply(g, retain);
       // a view of g passed on (reshape, transpose) carries g's one use on instead of adding one; g is then not used up
       let handedOver = false;
       node.edges.forEach((edge, i) => {

@@ -233,10 +233,11 @@ function bceTerms(p: Tensor, t: Tensor): Tensor {
     const log1mP = maximum(p.neg().add(1).log(), -100);
     return t.mul(logP).add(t.neg().add(1).mul(log1mP)).neg();
   });
+  const needP = p.requiresGrad, needT = t.requiresGrad;
   return recordOp('binaryCrossEntropy', out, [p, t], (g) => [
     // d/dp = (p - t) / max(p (1 - p), eps) with PyTorch's eps, the float32 value of 1e-12; d/dt = log(1 - p) - log(p)
-    p.requiresGrad ? g.mul(p.sub(t)).div(maximum(p.mul(p.neg().add(1)), BCE_EPS)) : null,
-    t.requiresGrad ? g.mul(p.neg().add(1).log().sub(p.log())) : null,
+    needP ? g.mul(p.sub(t)).div(maximum(p.mul(p.neg().add(1)), BCE_EPS)) : null,
+    needT ? g.mul(p.neg().add(1).log().sub(p.log())) : null,
   ]);
 }
 

@@ -126,10 +126,12 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefine
   void H; void W;
   const out = wrap(input.backend.conv2d(input, weight, p), [N, O, OH, OW]);
   const xIn = input, w = weight;
+  // which inputs need a gradient is decided now (see Needs in elementwise.ts)
+  const needX = xIn.requiresGrad, needW = w.requiresGrad;
   const result = recordOp(op, out, [xIn, w], (g) => [
-    xIn.requiresGrad ? wrap(g.backend.conv2dBackwardInput(g, w, xIn.shape, p), xIn.shape) : null,
-    w.requiresGrad ? wrap(g.backend.conv2dBackwardWeight(xIn, g, w.shape, p), w.shape) : null,
-  ], [w.requiresGrad ? xIn : null, xIn.requiresGrad ? w : null]);
+    needX ? wrap(g.backend.conv2dBackwardInput(g, w, xIn.shape, p), xIn.shape) : null,
+    needW ? wrap(g.backend.conv2dBackwardWeight(xIn, g, w.shape, p), w.shape) : null,
+  ], [needW ? xIn : null, needX ? w : null]);
   return addChannelBias(op, result, bias);
 }
 
@@ -211,9 +213,10 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null |
   const p: Conv2dParams = { stride, padding, dilation, groups };
   const out = wrap(x.backend.conv2dBackwardInput(x, weight, outShape, p), outShape);
   const w = weight;
+  const needX = x.requiresGrad, needW = w.requiresGrad;
   const result = recordOp(op, out, [x, w], (g) => [
-    x.requiresGrad ? wrap(g.backend.conv2d(g, w, p), x.shape) : null,
-    w.requiresGrad ? wrap(g.backend.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
-  ], [w.requiresGrad ? x : null, x.requiresGrad ? w : null]);
+    needX ? wrap(g.backend.conv2d(g, w, p), x.shape) : null,
+    needW ? wrap(g.backend.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
+  ], [needW ? x : null, needX ? w : null]);
   return addChannelBias(op, result, bias);
 }

@@ -40,11 +40,18 @@ function binaryRaw(op: BinaryOp, ta: Tensor, tb: Tensor, outDType: DType, name: 
   return wrap(ta.backend.binary(op, ta, tb, outShape, outDType), outShape);
 }
 
-/** Which tensors a backward reads (checked for in-place changes before it runs). */
-type SavedOf = (ta: Tensor, tb: Tensor, out: Tensor) => (Tensor | null)[];
+/**
+ * Which of the two inputs needed a gradient when the op ran. Backward functions decide by this, not by the inputs'
+ * requiresGrad at backward time (which may have changed since, as when a frozen layer is unfrozen), so they never
+ * read a tensor they did not save.
+ */
+type Needs = readonly [boolean, boolean];
 
-function arith(op: BinaryOp, name: string, a: TensorOrScalar, b: TensorOrScalar, backward: (g: Tensor, ta: Tensor, tb: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
-  saved: SavedOf): Tensor {
+/** Which tensors a backward reads (checked for in-place changes before it runs, and kept until it has). */
+type SavedOf = (ta: Tensor, tb: Tensor, out: Tensor, need: Needs) => (Tensor | null)[];
+
+function arith(op: BinaryOp, name: string, a: TensorOrScalar, b: TensorOrScalar,
+  backward: (g: Tensor, ta: Tensor, tb: Tensor, out: Tensor, need: Needs) => [Tensor | null, Tensor | null], saved: SavedOf): Tensor {
   let dtype = resultType(a, b);
   let kernel = op;
   if (op === 'div' && !isFloat(dtype)) dtype = 'float32'; // true division, as torch.div
@@ -63,10 +70,11 @@ function arith(op: BinaryOp, name: string, a: TensorOrScalar, b: TensorOrScalar,
   }
   const [ta, tb] = operands(name, a, b, dtype);
   const out = binaryRaw(kernel, ta, tb, dtype, name);
+  const need: Needs = [ta.requiresGrad, tb.requiresGrad];
   return recordOp(name, out, [ta, tb], (g) => {
-    const [ga, gb] = backward(g, ta, tb, out);
-    return [ga && ta.requiresGrad ? gradFor(ga, ta) : null, gb && tb.requiresGrad ? gradFor(gb, tb) : null];
-  }, saved(ta, tb, out));
+    const [ga, gb] = backward(g, ta, tb, out, need);
+    return [ga && need[0] ? gradFor(ga, ta) : null, gb && need[1] ? gradFor(gb, tb) : null];
+  }, saved(ta, tb, out, need));
 }
 
 /** An input's gradient: summed over the dims it was broadcast along, in the input's own dtype (as PyTorch). */
@@ -82,15 +90,15 @@ export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return arith('sub', 'sub', a, b, (g) => [g, neg(g)], () => []);
 }
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return arith('mul', 'mul', a, b, (g, ta, tb) => [ta.requiresGrad ? mul(g, tb) : null, tb.requiresGrad ? mul(g, ta) : null],
-    (ta, tb) => [ta.requiresGrad ? tb : null, tb.requiresGrad ? ta : null]);
+  return arith('mul', 'mul', a, b, (g, ta, tb, _out, need) => [need[0] ? mul(g, tb) : null, need[1] ? mul(g, ta) : null],
+    (ta, tb, _out, need) => [need[0] ? tb : null, need[1] ? ta : null]);
 }
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return arith('div', 'div', a, b, (g, ta, tb) => [
-    ta.requiresGrad ? div(g, tb) : null,
+  return arith('div', 'div', a, b, (g, ta, tb, _out, need) => [
+    need[0] ? div(g, tb) : null,
     // -g a / b^2 from the inputs (as PyTorch), so the quotient itself may be changed in place
-    tb.requiresGrad ? neg(mul(g, div(div(ta, tb), tb))) : null,
-  ], (ta, tb) => [tb, tb.requiresGrad ? ta : null]);
+    need[1] ? neg(mul(g, div(div(ta, tb), tb))) : null,
+  ], (ta, tb, _out, need) => [tb, need[1] ? ta : null]);
 }
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   if (!isFloat(resultType(a, b))) {
@@ -102,12 +110,12 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
       throw new RangeError(`pow: integers to negative integer powers are not allowed (${a} to the powers of a ${b.dtype} tensor with negative values); convert to float first`);
     }
   }
-  return arith('pow', 'pow', a, b, (g, ta, tb, out) => [
+  return arith('pow', 'pow', a, b, (g, ta, tb, out, need) => [
     // 0 where the exponent is 0 (as PyTorch), so x^0 has gradient 0 even at x = 0 where b x^(b-1) is 0 * inf
-    ta.requiresGrad ? where(eq(tb, 0), 0, mul(g, mul(tb, pow(ta, sub(tb, 1))))) : null,
+    need[0] ? where(eq(tb, 0), 0, mul(g, mul(tb, pow(ta, sub(tb, 1))))) : null,
     // d/db a^b = a^b log a; 0 where a == 0 and b >= 0 (as PyTorch), so 0^b does not produce NaN gradients
-    tb.requiresGrad ? mul(g, where(logicalAnd(eq(ta, 0), ge(tb, 0)), 0, mul(out, log(ta)))) : null,
-  ], (ta, tb, out) => [ta, tb, tb.requiresGrad ? out : null]);
+    need[1] ? mul(g, where(logicalAnd(eq(ta, 0), ge(tb, 0)), 0, mul(out, log(ta)))) : null,
+  ], (ta, tb, out, need) => [ta, tb, need[1] ? out : null]);
 }
 export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return arith('maximum', 'maximum', a, b, (g, ta, tb) => tieSplit(g, ta, tb, gt), (ta, tb) => [ta, tb]);
@@ -259,12 +267,13 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
   assertSameBackend('where', cond, ta, tb);
   const outShape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, 'where'), tb.shape, 'where');
   const out = wrap(cond.backend.where(cond, ta, tb, outShape, dtype), outShape);
+  const needA = ta.requiresGrad, needB = tb.requiresGrad;
   return recordOp('where', out, [null, ta, tb], (g) => {
     const zero = scalar(0, g.dtype, g);
     return [
       null,
-      ta.requiresGrad ? gradFor(where(cond, g, zero), ta) : null,
-      tb.requiresGrad ? gradFor(where(cond, zero, g), tb) : null,
+      needA ? gradFor(where(cond, g, zero), ta) : null,
+      needB ? gradFor(where(cond, zero, g), tb) : null,
     ];
   }, [cond]);
 }

@@ -34,7 +34,8 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   }
   if (src.dtype !== x.dtype) throw new TypeError(`scatterAdd: src dtype ${src.dtype} differs from input dtype ${x.dtype}`);
   const out = wrap(x.backend.scatterAdd(x, d, index, src), x.shape);
-  return recordOp('scatterAdd', out, [x, src], (g) => [g, src.requiresGrad ? padTo(gather(g, d, index), src.shape) : null], [src.requiresGrad ? index : null]);
+  const needSrc = src.requiresGrad;
+  return recordOp('scatterAdd', out, [x, src], (g) => [g, needSrc ? padTo(gather(g, d, index), src.shape) : null], [needSrc ? index : null]);
 }
 
 /** Gradient for a src larger than index: zero outside index's extent. */
@@ -70,5 +71,6 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Te
   }
   if (src.dtype !== x.dtype) throw new TypeError(`indexAdd: src dtype ${src.dtype} differs from input dtype ${x.dtype}`);
   const out = wrap(x.backend.indexAdd(x, d, index, src), x.shape);
-  return recordOp('indexAdd', out, [x, src], (g) => [g, src.requiresGrad ? indexSelect(g, d, index) : null], [src.requiresGrad ? index : null]);
+  const needSrc = src.requiresGrad;
+  return recordOp('indexAdd', out, [x, src], (g) => [g, needSrc ? indexSelect(g, d, index) : null], [needSrc ? index : null]);
 }

@@ -18,10 +18,12 @@ function batchedMatmul(a: Tensor, b: Tensor, opName: string, shownA: readonly nu
   const batch = batchShape(a.shape.slice(0, -2), b.shape.slice(0, -2), opName, shownA, shownB);
   const outShape = [...batch, a.shape[a.ndim - 2], b.shape[b.ndim - 1]];
   const out = wrap(a.backend.matmul(a, b, batch), outShape);
+  // which inputs need a gradient is decided now (see Needs in elementwise.ts)
+  const needA = a.requiresGrad, needB = b.requiresGrad;
   return recordOp(opName, out, [a, b], (g) => [
-    a.requiresGrad ? sumToShape(batchedMatmul(g, b.mT, opName, g.shape, b.shape), a.shape) : null,
-    b.requiresGrad ? sumToShape(batchedMatmul(a.mT, g, opName, a.shape, g.shape), b.shape) : null,
-  ], [b.requiresGrad ? a : null, a.requiresGrad ? b : null]);
+    needA ? sumToShape(batchedMatmul(g, b.mT, opName, g.shape, b.shape), a.shape) : null,
+    needB ? sumToShape(batchedMatmul(a.mT, g, opName, a.shape, g.shape), b.shape) : null,
+  ], [needB ? a : null, needA ? b : null]);
 }
 
 /** The broadcast batch dims; the error names both operands' full shapes, not just their batch dims. */

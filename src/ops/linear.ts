@@ -47,12 +47,14 @@ export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null = null,
 function linear2d(x: Tensor, w: Tensor, b: Tensor | null, activation: LinearActivation): Tensor {
   const out = wrap(x.backend.linear!(x, w, b, activation), [x.shape[0], w.shape[0]]);
   const isRelu = activation === 'relu';
+  // which inputs need a gradient is decided now (see Needs in elementwise.ts)
+  const needX = x.requiresGrad, needW = w.requiresGrad, needB = !!b && b.requiresGrad;
   return recordOp('linearAct', out, [x, w, b], (g) => {
     const gm = isRelu ? reluBackward(g, out) : g;
     return [
-      x.requiresGrad ? matmul(gm, w) : null,
-      w.requiresGrad ? matmul(gm.mT, x) : null,
-      b && b.requiresGrad ? sum(gm, 0) : null,
+      needX ? matmul(gm, w) : null,
+      needW ? matmul(gm.mT, x) : null,
+      needB ? sum(gm, 0) : null,
     ];
-  }, [w.requiresGrad ? x : null, x.requiresGrad ? w : null, isRelu ? out : null]);
+  }, [needW ? x : null, needX ? w : null, isRelu ? out : null]);
 }

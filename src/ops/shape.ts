@@ -257,7 +257,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     first.backend.assign(narrowRaw(out, d, start, t.shape[d]), t);
     start += t.shape[d];
   }
-  return recordOp('cat', out, tensors, (g) => tensors.map((t, i) => (t.requiresGrad ? cast(narrow(g, d, starts[i], t.shape[d]), t.dtype) : null)), []);
+  const needs = tensors.map((t) => t.requiresGrad);
+  return recordOp('cat', out, tensors, (g) => tensors.map((t, i) => (needs[i] ? cast(narrow(g, d, starts[i], t.shape[d]), t.dtype) : null)), []);
 }
 
 /** A narrow view without recording (for writing into a fresh output). */
