@@ -18,10 +18,15 @@ const BUILT_IN: ReadonlySet<Function> = new Set<Function>([
   Softmax, LogSoftmax,
 ]);
 
-/** A Sequential whose layers, all the way down, are built-in ones. */
+/** Exactly an instance of `cls`, running the class's own forward (not one replaced on the instance to watch it). */
+function isPlain(m: unknown, cls: Function): boolean {
+  return m instanceof Module && m.constructor === cls && !Object.prototype.hasOwnProperty.call(m, 'forward');
+}
+
+/** A Sequential whose layers, all the way down, are built-in ones running their own forward. */
 function isBuiltIn(m: Module): boolean {
-  if (m instanceof Sequential && m.constructor === Sequential) return m.children().every(isBuiltIn);
-  return BUILT_IN.has(m.constructor);
+  if (isPlain(m, Sequential)) return (m as Sequential).children().every(isBuiltIn);
+  return BUILT_IN.has(m.constructor) && isPlain(m, m.constructor);
 }
 
 /** Runs its children in order, feeding each one's output to the next. */
@@ -63,7 +68,7 @@ export class Sequential extends Module {
       if (out instanceof Tensor && out.storage.serial > start) intermediates?.add(out.storage);
       // a Linear then a ReLU (exactly those classes) run as one fused kernel: the same values and gradients as the
       // two layers in turn, one tensor and one op fewer
-      if (m.constructor === Linear && layers[i + 1]?.constructor === ReLU && out instanceof Tensor) {
+      if (isPlain(m, Linear) && isPlain(layers[i + 1], ReLU) && out instanceof Tensor) {
         out = (m as Linear).forwardRelu(out);
         i++;
         continue;
