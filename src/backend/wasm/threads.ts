@@ -14,8 +14,6 @@
 import type { WasmHeap } from './heap.js';
 
 const SLOT_WORDS = 16;
-/** Polls of a worker's done flag before the calling thread sleeps on it (a few milliseconds of polling). */
-const SPIN_LIMIT = 1 << 20;
 /** Worker commands (word 3 of a slot); worker.ts reads the same numbers. */
 const CMD_SGEMM = 1;
 const CMD_ADAM = 2;
@@ -87,7 +85,7 @@ export class ThreadPool {
    * feels the late start more than a long product). The split never changes results: every output element is
    * computed by one thread with the same arithmetic.
    */
-  private readonly callerShare: number[];
+  private readonly callerShare: Record<number, number>;
   private readyFlag = false;
   private closed = false;
   /** Atomics.wait is not allowed on a browser's main thread: spin there */
@@ -96,7 +94,7 @@ export class ThreadPool {
   /** Starts threads-1 workers; they report ready through the control block. */
   constructor(private readonly opts: ThreadPoolOptions) {
     this.threads = opts.threads;
-    this.callerShare = [0, 1 / opts.threads, 1 / opts.threads];
+    this.callerShare = { [CMD_SGEMM]: 1 / opts.threads, [CMD_ADAM]: 1 / opts.threads };
     const heap = opts.heap;
     this.ctrl = heap.allocPermanent(SLOT_WORDS * 4 * opts.threads);
     heap.i32.fill(0, this.ctrl >> 2, (this.ctrl >> 2) + SLOT_WORDS * opts.threads);
@@ -224,13 +222,14 @@ export class ThreadPool {
     const t0 = performance.now();
     local(args(parts[0]));
     const t1 = performance.now();
+    // poll first: the workers' shares take about as long as the calling thread's, and waking from Atomics.wait costs
+    // tens of microseconds more than a poll (~90 us median on a 2-core VM). Poll for about as long as our own share
+    // took (at most 1 ms), then sleep, so that a worker short of CPU is not kept waiting by our polling.
+    const pollUntil = t1 + Math.min(1, t1 - t0);
     for (let t = 1; t < parts.length; t++) {
       const d = this.slot(t) + 1;
-      // spin first: the workers' shares take about as long as the calling thread's, and waking from Atomics.wait
-      // costs tens of microseconds more than a spin (measured: ~90 us median on a 2-core VM)
-      let spins = 0;
-      while (Atomics.load(i32, d) !== seq) {
-        if (this.canBlock && ++spins > SPIN_LIMIT) Atomics.wait(i32, d, Atomics.load(i32, d), 50);
+      for (let spins = 0; Atomics.load(i32, d) !== seq; spins++) {
+        if (this.canBlock && (spins & 255) === 255 && performance.now() > pollUntil) Atomics.wait(i32, d, Atomics.load(i32, d), 50);
       }
     }
     if (parts.length === T) this.adjustShare(cmd, first / units, t1 - t0, performance.now() - t1);
