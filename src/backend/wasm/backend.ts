@@ -51,9 +51,11 @@ const SMALL_BYTES = 256;
  * first this-many reads: each reading kernel gets a scratch copy, freed when it ends. Such data is often read once or
  * twice and dropped (a training batch), and the garbage collector frees a dead JS typed array by itself, in the middle
  * of a synchronous loop too; in linear memory it would take fresh pages and later an eviction copy (~25 us per 32 KB
- * on a 2-core VM, against ~6 us for a kernel on reused memory). A later read, or any write, moves it into the memory.
+ * on a 2-core VM, against ~6 us for a kernel on reused memory). A later read, or any write, moves it into the memory,
+ * as does the first read of data larger than BORROW_MAX_BYTES (a whole dataset is not copied whole into scratch).
  */
 const BORROWED_READS = 2;
+const BORROW_MAX_BYTES = 4 * 1024 * 1024;
 
 function discardedError(): Error {
   return new Error(
@@ -219,7 +221,7 @@ export class WasmBackend implements Backend {
     if (cell.dtype === 'float64') throw new Error('wasm backend: float64 storage has no WebAssembly address');
     const src = cell.heap!;
     const bytes = cell.length * bytesPer(cell.dtype);
-    if (!write && this.inKernel > 0 && (bytes <= SMALL_BYTES || (cell.fromCaller && cell.reads++ < BORROWED_READS))) {
+    if (!write && this.inKernel > 0 && (bytes <= SMALL_BYTES || (cell.fromCaller && bytes <= BORROW_MAX_BYTES && cell.reads++ < BORROWED_READS))) {
       const p = this.tmp(bytes);
       this.heap.u8.set(new Uint8Array(src.buffer, src.byteOffset, bytes), p);
       return p;
