@@ -189,6 +189,40 @@ test('training a Sequential of built-in layers frees its intermediate results on
   });
 });
 
+test('a layer frozen for the forward and unfrozen before backward gets no gradient, and nothing freed is read', () => {
+  onWasm(() => {
+    // the GAN pattern: the discriminator is frozen while the generator's loss runs through it
+    const d = new nn.Sequential(new nn.Linear(4, 8), new nn.LeakyReLU(0.2), new nn.Linear(8, 1));
+    const z = randn([16, 4]).requiresGrad_();
+    for (const p of d.parameters()) p.requiresGrad = false;
+    const loss = d.forward(z).square().mean();
+    for (const p of d.parameters()) p.requiresGrad = true;
+    loss.backward();
+    assert.ok(z.grad && Array.from(z.grad.data()).every(Number.isFinite), 'the input got its gradient');
+    for (const p of d.parameters()) assert.equal(p.grad, null, 'as in PyTorch, the graph decided at forward time');
+  });
+});
+
+test('a built-in layer whose forward is replaced on the instance keeps what it is given', () => {
+  onWasm(() => {
+    const seen: Tensor[] = [];
+    const net = new nn.Sequential(new nn.Linear(5, 6), new nn.Tanh(), new nn.Linear(6, 2));
+    const tanh = net.at(1);
+    const own = tanh.forward.bind(tanh);
+    tanh.forward = (x: Tensor) => {
+      const y = own(x) as Tensor;
+      seen.push(y);
+      return y;
+    };
+    const opt = new optim.SGD(net.parameters(), { lr: 0.1 });
+    opt.zeroGrad();
+    net.forward(randn([3, 5])).sum().backward();
+    opt.step();
+    assert.equal(seen.length, 1);
+    assert.ok(Array.from(seen[0].data()).every((v) => Math.abs(v) <= 1), 'the watched activation is still readable');
+  });
+});
+
 test('a Sequential with a layer of the user\'s own keeps every result (the layer may hold on to one)', () => {
   onWasm(() => {
     class Remember extends nn.Module {

@@ -95,11 +95,23 @@ test('an Adam update split across threads gives the same parameters as one threa
     assert.equal(backend.pool?.threads ?? 1, threads);
     return p.data() as Float32Array;
   });
+  // count the updates the pool splits
+  const splitCount = (): { count: () => number } => {
+    const pool = backend.pool! as unknown as { adam: (...a: unknown[]) => void };
+    const adam = pool.adam.bind(pool);
+    let n = 0;
+    pool.adam = (...a: unknown[]) => {
+      n++;
+      adam(...a);
+    };
+    return { count: () => n };
+  };
   for (const threads of [2, 3]) {
     setNumThreads(threads);
     assert.equal(await warmUpThreads(), true);
-    assert.ok(300001 >= backend.parallelElements, 'the update is split');
+    const split = splitCount();
     const multi = run(threads);
+    assert.equal(split.count(), 3, 'each of the 3 updates was split across the pool');
     setNumThreads(1);
     assertClose(multi, run(1), 0, 0, `${threads} threads vs one`);
   }

@@ -405,13 +405,15 @@ describe('indexSelect over layouts', () => {
     const flags = tensor(Array.from({ length: 24 }, (_, i) => i % 3 === 0), { dtype: 'bool' }).reshape(2, 3, 4);
     for (const dtype of ['float32', 'int32', 'bool', 'float64'] as const) {
       const x = dtype === 'bool' ? flags : values.to(dtype);
-      // the same values behind a transposed layout: no dim's block is contiguous
+      // the same values behind a transposed layout (no dim's block is contiguous), and at an offset into a larger storage
       const strided = x.permute(2, 1, 0).contiguous().permute(2, 1, 0);
+      const offset = cat([x, x], 0).narrow(0, 2, 2);
       for (const dim of [0, 1, 2]) {
         const sel = i32([2, 0, 2].map((k) => k % x.shape[dim]));
         const expected = cat(Array.from(sel.data(), (k) => x.narrow(dim, Number(k), 1)), dim);
         assert.deepEqual(desc(x.indexSelect(dim, sel)), desc(expected), `${dtype} dim ${dim}, contiguous`);
         assert.deepEqual(desc(strided.indexSelect(dim, sel)), desc(expected), `${dtype} dim ${dim}, strided`);
+        assert.deepEqual(desc(offset.indexSelect(dim, sel)), desc(expected), `${dtype} dim ${dim}, at an offset`);
       }
     }
   });
