@@ -240,8 +240,14 @@ Notes:
   8,000 / 2,000 split, fixed shuffled order); every library gets the same batches in the same order.
 - The tfjs models are written with tfjs-core ops and \`tf.train.adam\` (no tfjs-layers overhead) and initialised like
   Myelin's (uniform +-1/sqrt(fanIn)): initial weights differ, architectures and data do not. tfjs convolutions are NHWC.
-- Timings are medians after warm-up, except training: a fixed number of timed steps after untimed warm-up steps.
+- Before each measurement the bench runs a full garbage collection (\`npm run bench\` starts Node with \`--expose-gc\`)
+  and gives the event loop a few turns, so that no measurement pays for an earlier workload's garbage.
+- Timings are medians after warm-up, except training: each library first trains a throwaway model untimed (at least
+  the given steps and time, so its JIT-compiled code has settled), then a fresh model for a fixed number of timed
+  steps; mlp-train's accuracy is that model's.
 - n/a marks a figure a library cannot produce, with the reason.
+- On a shared VM the speed of both libraries drifts between runs (up to 2x, and not in step), so one run's ratio can
+  differ from the next by a third; \`npm run soak\` reports Myelin's throughput over 100,000 training steps.
 `;
 
 /** The section of RESULTS.md for this run's Myelin backend. */
