@@ -9,6 +9,7 @@ import { loadMnist, batchAt, type MnistSplit } from '../lib/mnist.js';
 import * as my from '../lib/myelin.js';
 import { tfMlp, tfCnn, tfTrainer, tfAccuracy } from '../lib/tfmodels.js';
 import type { TfBackend } from '../lib/tfjs.js';
+import { median } from '../lib/stats.js';
 import type { Cell, Metric, Workload } from '../lib/types.js';
 
 export const BATCH = 64;
@@ -18,8 +19,10 @@ export interface Plan {
   warmup: number;
   /** ...and for at least this long (ms). */
   warmupMs: number;
-  /** Timed steps of a fresh model. */
+  /** Timed steps of a fresh model... */
   steps: number;
+  /** ...this many times, a fresh model each time: the median counts (a short stall of the host decides no figure). */
+  rounds: number;
 }
 
 export interface TrainConfig {
@@ -37,8 +40,9 @@ function metrics(cfg: TrainConfig): Metric[] {
 }
 
 function result(plan: Plan, ms: number, loss: number, acc: number | null): Record<string, Cell> {
+  const timing = plan.rounds > 1 ? `median of ${plan.rounds} rounds of ${plan.steps} steps: ${(ms / 1000).toFixed(2)} s` : `${plan.steps} steps in ${(ms / 1000).toFixed(2)} s`;
   const out: Record<string, Cell> = {
-    sps: { value: (plan.steps * BATCH) / (ms / 1000), note: `${plan.steps} steps in ${(ms / 1000).toFixed(2)} s, last loss ${loss.toFixed(3)}` },
+    sps: { value: (plan.steps * BATCH) / (ms / 1000), note: `${timing}, last loss ${loss.toFixed(3)}` },
   };
   if (acc !== null) out.acc = { value: acc * 100, note: `after ${plan.steps} steps` };
   return out;
@@ -55,9 +59,9 @@ interface Trainee<M> {
 }
 
 /**
- * Trains a throwaway model from `fresh()` untimed for the plan's warm-up, then a new one for the timed steps, on
- * consecutive batches of `train`. Returns the timed model (the caller disposes it), the timed milliseconds and the
- * last loss.
+ * Trains a throwaway model from `fresh()` untimed for the plan's warm-up, then a new one for the timed steps in each
+ * round, on consecutive batches of `train`. Returns the last round's model (the caller disposes it) and loss, and the
+ * median of the rounds' milliseconds.
  */
 function runPlan<M>(plan: Plan, train: MnistSplit, fresh: () => Trainee<M>): { trainee: Trainee<M>; ms: number; loss: number } {
   if (plan.warmup > 0 || plan.warmupMs > 0) {
@@ -69,19 +73,29 @@ function runPlan<M>(plan: Plan, train: MnistSplit, fresh: () => Trainee<M>): { t
     }
     scratch.dispose();
   }
-  const trainee = fresh();
+  const times: number[] = [];
+  let trainee = fresh();
   let loss = NaN;
-  const t0 = performance.now();
-  for (let i = 0; i < plan.steps; i++) {
-    const b = batchAt(train, i, BATCH);
-    const l = trainee.step(b.x, b.y, i === plan.steps - 1);
-    if (l !== null) loss = l;
+  for (let r = 0; r < plan.rounds; r++) {
+    if (r > 0) {
+      trainee.dispose();
+      trainee = fresh();
+    }
+    const t0 = performance.now();
+    for (let i = 0; i < plan.steps; i++) {
+      const b = batchAt(train, i, BATCH);
+      const l = trainee.step(b.x, b.y, i === plan.steps - 1);
+      if (l !== null) loss = l;
+    }
+    times.push(performance.now() - t0);
   }
-  return { trainee, ms: performance.now() - t0, loss };
+  return { trainee, ms: median(times), loss };
 }
 
-const planStr = (p: Plan) =>
-  p.warmup || p.warmupMs ? `${p.steps} after a warm-up of ${p.warmup} steps${p.warmupMs ? ` and ${p.warmupMs / 1000} s` : ''}` : `${p.steps}`;
+const planStr = (p: Plan) => {
+  const timed = p.rounds > 1 ? `median of ${p.rounds} x ${p.steps}` : `${p.steps}`;
+  return p.warmup || p.warmupMs ? `${timed} after a warm-up of ${p.warmup} steps${p.warmupMs ? ` and ${p.warmupMs / 1000} s` : ''}` : timed;
+};
 
 export function train(cfg: TrainConfig): Workload {
   const arch = cfg.kind === 'mlp' ? '784-128-64-10 ReLU MLP' : 'conv(8,5x5)-ReLU-maxpool2-conv(16,5x5)-ReLU-maxpool2-dense(10)';
