@@ -1,11 +1,11 @@
 /** Neural-network primitives that are not convolutions or pooling: softmax family, dropout, embedding, one-hot. */
 import { recordOp } from '../autograd/engine.js';
-import { castScalar, isFloat, typedArrayFor } from '../tensor/dtype.js';
+import { castScalar, isFloat } from '../tensor/dtype.js';
 import { normalizeDim, shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Generator, defaultGenerator } from '../tensor/random.js';
+import { Generator, defaultGenerator, drawArray, uniformDraw } from '../tensor/random.js';
 import { cast, eq, exp, mul, sub } from './elementwise.js';
-import { arange, rand } from '../tensor/creation.js';
+import { arange } from '../tensor/creation.js';
 import { wrap } from './util.js';
 
 function assertFloat(op: string, x: Tensor): void {
@@ -49,11 +49,10 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   // x times a mask of 0 and 1/(1-p), made in one pass over the uniform draws: the values of
   // cast(rand < 1-p) / (1-p) with the scalars rounded to x's dtype as those ops round them, without their three
   // intermediate tensors
-  const draws = rand(x.shape.slice(), { dtype: x.dtype, generator }).data();
+  const mask = drawArray(x.size, x.dtype as 'float32' | 'float64', generator, uniformDraw, 1);
   const keepBelow = castScalar(1 - p, x.dtype);
   const scale = castScalar(1 / keepBelow, x.dtype);
-  const mask = typedArrayFor(x.dtype, draws.length);
-  for (let i = 0; i < draws.length; i++) mask[i] = draws[i] < keepBelow ? scale : 0;
+  for (let i = 0; i < mask.length; i++) mask[i] = mask[i] < keepBelow ? scale : 0;
   return mul(x, wrap(x.backend.fromTypedArray(mask, x.dtype), x.shape));
 }
 

@@ -2,7 +2,7 @@
 import { type Backend, getBackend } from '../backend/backend.js';
 import { type DType, type TypedArray, assertDType, castScalar, dtypeOfTypedArray, typedArrayFor } from './dtype.js';
 import { shapeStr, sizeOf } from './shape.js';
-import { Generator, defaultGenerator } from './random.js';
+import { Generator, defaultGenerator, drawArray, uniformDraw } from './random.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
 /** The most elements a 1-D range or permutation may have (the largest int32, what int32 indices can address). */
@@ -181,35 +181,8 @@ function randomFill(shape: readonly number[], options: RandomOptions, op: string
   checkShape(shape, op);
   const dtype = dtypeOption(options, 'float32', op);
   if (dtype !== 'float32' && dtype !== 'float64') throw new TypeError(`${op}: dtype must be float32 or float64, got ${dtype}`);
-  const g = options.generator ?? defaultGenerator;
-  const arr = typedArrayFor(dtype, sizeOf(shape));
-  // a draw just below `high` can round up to it in the element type; keep the range half-open as torch does
-  const top = high === Infinity ? Infinity : largestBelow(high, dtype);
-  for (let i = 0; i < arr.length; i++) {
-    const v = castScalar(draw(g), dtype);
-    arr[i] = v > top ? top : v;
-  }
+  const arr = drawArray(sizeOf(shape), dtype, options.generator ?? defaultGenerator, draw, high);
   return finish(arr, shape, dtype, options.requiresGrad, backend);
-}
-
-const f32 = new Float32Array(1);
-const f32Bits = new Int32Array(f32.buffer);
-const f64 = new Float64Array(1);
-const f64Bits = new BigInt64Array(f64.buffer);
-
-/** The largest value of the dtype that is smaller than `x` (a finite number). */
-function largestBelow(x: number, dtype: 'float32' | 'float64'): number {
-  if (dtype === 'float32') {
-    f32[0] = x;
-    if (f32[0] < x) return f32[0];
-    if (f32[0] === 0) return -(2 ** -149);
-    f32Bits[0] += f32[0] > 0 ? -1 : 1;
-    return f32[0];
-  }
-  if (x === 0) return -Number.MIN_VALUE;
-  f64[0] = x;
-  f64Bits[0] += x > 0 ? -1n : 1n;
-  return f64[0];
 }
 
 function checkRandom(shape: readonly number[], options: RandomOptions, op: string): void {
@@ -218,7 +191,7 @@ function checkRandom(shape: readonly number[], options: RandomOptions, op: strin
 }
 
 /** Uniform in [0, 1). */
-export const rand = (shape: readonly number[], options: RandomOptions = {}): Tensor => randomFill(shape, options, 'rand', (g) => g.random(), 1);
+export const rand = (shape: readonly number[], options: RandomOptions = {}): Tensor => randomFill(shape, options, 'rand', uniformDraw, 1);
 /** Standard normal. */
 export const randn = (shape: readonly number[], options: RandomOptions = {}): Tensor => randomFill(shape, options, 'randn', (g) => g.normal());
 
@@ -258,7 +231,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
 
 /** rand with x's shape and dtype, on x's backend. */
 export const randLike = (x: Tensor, options: RandomOptions = {}): Tensor =>
-  randomFill(x.shape, { ...options, dtype: options.dtype ?? x.dtype }, 'randLike', (g) => g.random(), 1, x.backend);
+  randomFill(x.shape, { ...options, dtype: options.dtype ?? x.dtype }, 'randLike', uniformDraw, 1, x.backend);
 /** randn with x's shape and dtype, on x's backend. */
 export const randnLike = (x: Tensor, options: RandomOptions = {}): Tensor =>
   randomFill(x.shape, { ...options, dtype: options.dtype ?? x.dtype }, 'randnLike', (g) => g.normal(), Infinity, x.backend);

@@ -1,3 +1,5 @@
+import { castScalar, typedArrayFor } from './dtype.js';
+
 /**
  * Seeded pseudo-random numbers: xoshiro128** (fast, 128-bit state, good statistical quality). All random creation
  * functions draw from the global generator unless given their own, so `manualSeed(n)` makes a program reproducible.
@@ -103,4 +105,41 @@ export const defaultGenerator = new Generator(0x6d79656c);
 /** Seeds the global generator used by rand, randn, randint, dropout, shuffling and initialisation. */
 export function manualSeed(seed: number): void {
   defaultGenerator.manualSeed(seed);
+}
+
+/** The draw of rand(): uniform in [0, 1) (with high = 1 in drawArray). */
+export const uniformDraw = (g: Generator): number => g.random();
+
+/**
+ * n values of `draw` from g, rounded to dtype; a draw just below `high` can round up to it in the element type, so
+ * such values are clamped below it and the range stays half-open, as torch's.
+ */
+export function drawArray(n: number, dtype: 'float32' | 'float64', g: Generator, draw: (g: Generator) => number, high = Infinity): Float32Array | Float64Array {
+  const arr = typedArrayFor(dtype, n) as Float32Array | Float64Array;
+  const top = high === Infinity ? Infinity : largestBelow(high, dtype);
+  for (let i = 0; i < n; i++) {
+    const v = castScalar(draw(g), dtype);
+    arr[i] = v > top ? top : v;
+  }
+  return arr;
+}
+
+const f32 = new Float32Array(1);
+const f32Bits = new Int32Array(f32.buffer);
+const f64 = new Float64Array(1);
+const f64Bits = new BigInt64Array(f64.buffer);
+
+/** The largest value of the dtype that is smaller than `x` (a finite number). */
+function largestBelow(x: number, dtype: 'float32' | 'float64'): number {
+  if (dtype === 'float32') {
+    f32[0] = x;
+    if (f32[0] < x) return f32[0];
+    if (f32[0] === 0) return -(2 ** -149);
+    f32Bits[0] += f32[0] > 0 ? -1 : 1;
+    return f32[0];
+  }
+  if (x === 0) return -Number.MIN_VALUE;
+  f64[0] = x;
+  f64Bits[0] += x > 0 ? -1n : 1n;
+  return f64[0];
 }

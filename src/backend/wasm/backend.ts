@@ -350,6 +350,14 @@ export class WasmBackend implements Backend {
   }
 
   fromTypedArray(data: TypedArray, dtype: DType): Storage {
+    const bytes = data.length * bytesPer(dtype);
+    if (dtype !== 'float64' && bytes > BORROW_MAX_BYTES) {
+      // never borrowed: straight into the memory, one copy
+      this.heap.reserve(bytes);
+      const s = this.alloc(dtype, data.length);
+      (s.data as TypedArray).set(data);
+      return s;
+    }
     const copy = typedArrayFor(dtype, data.length);
     copy.set(data);
     const s = this.heapStorage(copy, dtype);
