@@ -263,6 +263,9 @@ Notes:
   the given steps and time, so its JIT-compiled code has settled), then a fresh model for a fixed number of timed
   steps; mlp-train's accuracy is that model's.
 - n/a marks a figure a library cannot produce, with the reason.
+- Myelin's wasm backend uses relaxed SIMD (\`f32x4.relaxed_madd\`, a fused multiply-add) where the engine has it;
+  on Node 20 Myelin turns V8's flag for it on (\`MYELIN_RELAXED_SIMD=0\` keeps the SIMD128 build). tfjs-backend-wasm
+  has no relaxed-SIMD build, so the flag does not change its figures.
 - On a shared VM the speed of both libraries drifts between runs (up to 2x, and not in step), so one run's ratio can
   differ from the next by a third; \`npm run soak\` reports Myelin's throughput over 100,000 training steps.
 `;
@@ -287,7 +290,7 @@ ${r.workloads.map((w) => `- \`${w.name}\`: ${w.description}.`).join('\n')}
 
 /** RESULTS.md with this run's section replaced (or added); the other backends' sections are kept. */
 function updateResults(previous: string | null, r: Report): string {
-  const key = r.myelinBackend.split(',')[0].trim();
+  const key = r.myelinBackend.split(/[\s,]/)[0];
   const open = `<!-- backend:${key} -->`;
   const close = `<!-- /backend:${key} -->`;
   const section = `${open}\n${resultsSection(r)}${close}\n`;

@@ -1,7 +1,7 @@
 /** The benchmark models and training step in Myelin, written with the public API only. */
 import { Tensor, tensor, noGrad, getBackend, setBackend, listBackends, nn, optim } from '../../src/index.js';
 // registers the 'wasm' backend for --backend wasm (where it loads); the default backend stays whatever Myelin makes it
-import { getNumThreads, warmUpThreads, wasmLoadError, wasmMemoryStats } from '../../src/backend/wasm/index.js';
+import { getNumThreads, warmUpThreads, wasmBackend, wasmLoadError, wasmMemoryStats } from '../../src/backend/wasm/index.js';
 
 export { wasmMemoryStats };
 
@@ -63,7 +63,7 @@ export function accuracy(model: nn.Module, kind: 'mlp' | 'cnn', images: Float32A
 
 /**
  * Applies a `--backend NAME` choice (if any), starts the wasm backend's worker threads when it is the one in use, and
- * returns a description of the backend: its name, plus the thread count for wasm.
+ * returns a description of the backend: its name, plus the SIMD build and thread count for wasm.
  */
 export async function chooseBackend(name: string | undefined): Promise<string> {
   if (name === 'wasm' && wasmLoadError) throw new Error(`the wasm backend did not load: ${wasmLoadError.message}`);
@@ -72,7 +72,8 @@ export async function chooseBackend(name: string | undefined): Promise<string> {
   if (current !== 'wasm') return current;
   const threaded = await warmUpThreads();
   const n = threaded ? getNumThreads() : 1;
-  return `wasm, ${n} thread${n === 1 ? '' : 's'}`;
+  const simd = wasmBackend()?.variant.includes('relaxed') ? 'relaxed SIMD' : 'SIMD128';
+  return `wasm ${simd}, ${n} thread${n === 1 ? '' : 's'}`;
 }
 
 export { listBackends };

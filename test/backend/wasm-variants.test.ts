@@ -1,7 +1,7 @@
 /**
- * The other builds of the kernels: the private-memory build (browsers without cross-origin isolation, no threads)
- * and the relaxed-SIMD builds (where the engine has relaxed SIMD: a child Node with the flag), each checked against
- * the js backend.
+ * The builds of the kernels the test process does not load by default: the private-memory build (browsers without
+ * cross-origin isolation, no threads) and the SIMD128 shared build (engines without relaxed SIMD, or
+ * MYELIN_RELAXED_SIMD=0), each checked against the js backend.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import type { View } from '../../src/backend/backend.js';
 import { WasmBackend } from '../../src/backend/wasm/backend.js';
 import { WasmHeap } from '../../src/backend/wasm/heap.js';
 import { type KernelExports, loadModule, relaxedSimdSupported } from '../../src/backend/wasm/loader.js';
-import { Rng, assertSame, js, pair } from './helpers.js';
+import { Rng, assertSame, js, pair, wasm } from './helpers.js';
 
 test('the private-memory build runs the kernels (no SharedArrayBuffer needed)', async () => {
   const loaded = await loadModule({ shared: false, relaxed: false });
@@ -39,20 +39,25 @@ test('the private-memory build runs the kernels (no SharedArrayBuffer needed)', 
   assertSame(sm.wasm.storage.backend.softmax(sm.wasm, 1, true), js.softmax(sm.js, 1, true), 'registered backend still fine');
 });
 
-test('the relaxed-SIMD build agrees with the js backend (child process with relaxed SIMD on)', () => {
+test('Node loads the relaxed-SIMD build (turned on in Node 20) unless MYELIN_RELAXED_SIMD=0', () => {
+  const expected = process.env.MYELIN_RELAXED_SIMD === '0' ? 'myelin-simd-mt' : 'myelin-relaxed-mt';
+  assert.equal((wasm as WasmBackend).variant, expected);
+  if (expected === 'myelin-relaxed-mt') assert.equal(relaxedSimdSupported(), true);
+});
+
+test('the SIMD128 build agrees with the js backend: a child with MYELIN_RELAXED_SIMD=0 reruns the kernel tests', () => {
   const helpers = new URL('./helpers.js', import.meta.url).href;
+  const env = { ...process.env, MYELIN_RELAXED_SIMD: '0' };
   const script = `
-    const { Rng, assertSame, js, pair, wasm } = await import(${JSON.stringify(helpers)});
-    if (wasm.variant !== 'myelin-relaxed-mt') throw new Error('loaded ' + wasm.variant);
-    const rng = new Rng(9);
-    const a = pair([67, 131], 'float32', 'transposed', rng), b = pair([131, 45], 'float32', 'contig', rng);
-    assertSame(wasm.matmul(a.wasm, b.wasm, []), js.matmul(a.js, b.js, []), 'relaxed matmul', 2e-4, 1e-4);
-    const x = pair([3, 4, 9, 8], 'float32', 'contig', rng), w = pair([6, 4, 3, 3], 'float32', 'contig', rng);
-    const p = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 };
-    assertSame(wasm.conv2d(x.wasm, w.wasm, p), js.conv2d(x.js, w.js, p), 'relaxed conv2d', 2e-4, 1e-4);
-    console.log('relaxed ok');
+    const { wasm } = await import(${JSON.stringify(helpers)});
+    const { relaxedSimdSupported } = await import(${JSON.stringify(new URL('../../src/backend/wasm/loader.js', import.meta.url).href)});
+    console.log(wasm.variant, relaxedSimdSupported());
   `;
-  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /relaxed ok/);
+  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env, timeout: 30000 });
+  assert.equal(probe.status, 0, probe.stderr);
+  // the plain build, and the V8 flag left alone
+  assert.equal(probe.stdout.trim(), 'myelin-simd-mt false');
+  const files = ['wasm-kernels.test.js', 'wasm-linear.test.js'].map((f) => new URL(`./${f}`, import.meta.url).pathname);
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=dot', ...files], { encoding: 'utf8', env, timeout: 120000 });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
 });
