@@ -21,8 +21,10 @@ export interface Plan {
   warmupMs: number;
   /** Timed steps of a fresh model... */
   steps: number;
-  /** ...this many times, a fresh model each time: the median counts (a short stall of the host decides no figure). */
+  /** ...this many times at least, a fresh model each time: the median counts (a short stall of the host decides no figure)... */
   rounds: number;
+  /** ...and until the timed rounds add up to this long (ms), so that a fast and a slow library see a like stretch of the host. */
+  minMs: number;
 }
 
 export interface TrainConfig {
@@ -39,8 +41,8 @@ function metrics(cfg: TrainConfig): Metric[] {
   return m;
 }
 
-function result(plan: Plan, ms: number, loss: number, acc: number | null): Record<string, Cell> {
-  const timing = plan.rounds > 1 ? `median of ${plan.rounds} rounds of ${plan.steps} steps: ${(ms / 1000).toFixed(2)} s` : `${plan.steps} steps in ${(ms / 1000).toFixed(2)} s`;
+function result(plan: Plan, rounds: number, ms: number, loss: number, acc: number | null): Record<string, Cell> {
+  const timing = rounds > 1 ? `median of ${rounds} rounds of ${plan.steps} steps: ${(ms / 1000).toFixed(2)} s` : `${plan.steps} steps in ${(ms / 1000).toFixed(2)} s`;
   const out: Record<string, Cell> = {
     sps: { value: (plan.steps * BATCH) / (ms / 1000), note: `${timing}, last loss ${loss.toFixed(3)}` },
   };
@@ -60,10 +62,10 @@ interface Trainee<M> {
 
 /**
  * Trains a throwaway model from `fresh()` untimed for the plan's warm-up, then a new one for the timed steps in each
- * round, on consecutive batches of `train`. Returns the last round's model (the caller disposes it) and loss, and the
- * median of the rounds' milliseconds.
+ * round, on consecutive batches of `train`. Returns the last round's model (the caller disposes it) and loss, the
+ * number of rounds and the median of their milliseconds.
  */
-function runPlan<M>(plan: Plan, train: MnistSplit, fresh: () => Trainee<M>): { trainee: Trainee<M>; ms: number; loss: number } {
+function runPlan<M>(plan: Plan, train: MnistSplit, fresh: () => Trainee<M>): { trainee: Trainee<M>; rounds: number; ms: number; loss: number } {
   if (plan.warmup > 0 || plan.warmupMs > 0) {
     const scratch = fresh();
     const t0 = performance.now();
@@ -76,7 +78,8 @@ function runPlan<M>(plan: Plan, train: MnistSplit, fresh: () => Trainee<M>): { t
   const times: number[] = [];
   let trainee = fresh();
   let loss = NaN;
-  for (let r = 0; r < plan.rounds; r++) {
+  let spent = 0;
+  for (let r = 0; r < plan.rounds || spent < plan.minMs; r++) {
     if (r > 0) {
       trainee.dispose();
       trainee = fresh();
@@ -88,12 +91,13 @@ function runPlan<M>(plan: Plan, train: MnistSplit, fresh: () => Trainee<M>): { t
       if (l !== null) loss = l;
     }
     times.push(performance.now() - t0);
+    spent += times[r];
   }
-  return { trainee, ms: median(times), loss };
+  return { trainee, rounds: times.length, ms: median(times), loss };
 }
 
 const planStr = (p: Plan) => {
-  const timed = p.rounds > 1 ? `median of ${p.rounds} x ${p.steps}` : `${p.steps}`;
+  const timed = p.rounds > 1 ? `median of ${p.minMs ? `${p.rounds}+ rounds (until ${p.minMs / 1000} s) of` : `${p.rounds} x`} ${p.steps}` : `${p.steps}`;
   return p.warmup || p.warmupMs ? `${timed} after a warm-up of ${p.warmup} steps${p.warmupMs ? ` and ${p.warmupMs / 1000} s` : ''}` : timed;
 };
 
@@ -106,7 +110,7 @@ export function train(cfg: TrainConfig): Workload {
     async myelin() {
       const { train: tr, test } = loadMnist();
       const plan = cfg.plan.myelin;
-      const { trainee, ms, loss } = runPlan(plan, tr, () => {
+      const { trainee, rounds, ms, loss } = runPlan(plan, tr, () => {
         manualSeed(0);
         const model = cfg.kind === 'mlp' ? my.mlp() : my.cnn();
         const step = my.trainer(model, cfg.kind);
@@ -118,18 +122,18 @@ export function train(cfg: TrainConfig): Workload {
         return { model, step: run, dispose: () => {} };
       });
       const acc = cfg.accuracy ? my.accuracy(trainee.model, cfg.kind, test.images, test.labels) : null;
-      return result(plan, ms, loss, acc);
+      return result(plan, rounds, ms, loss, acc);
     },
     async tfjs(tf, backend: TfBackend) {
       const { train: tr, test } = loadMnist();
       const plan = cfg.plan[backend];
-      const { trainee, ms, loss } = runPlan(plan, tr, () => {
+      const { trainee, rounds, ms, loss } = runPlan(plan, tr, () => {
         const model = cfg.kind === 'mlp' ? tfMlp(tf) : tfCnn(tf);
         return { model, step: tfTrainer(tf, model), dispose: () => model.dispose() };
       });
       try {
         const acc = cfg.accuracy ? tfAccuracy(tf, trainee.model, test.images, test.labels) : null;
-        return result(plan, ms, loss, acc);
+        return result(plan, rounds, ms, loss, acc);
       } finally {
         trainee.dispose();
       }
