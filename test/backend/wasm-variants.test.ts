@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { View } from '../../src/backend/backend.js';
 import { WasmBackend } from '../../src/backend/wasm/backend.js';
 import { WasmHeap } from '../../src/backend/wasm/heap.js';
@@ -39,25 +40,54 @@ test('the private-memory build runs the kernels (no SharedArrayBuffer needed)', 
   assertSame(sm.wasm.storage.backend.softmax(sm.wasm, 1, true), js.softmax(sm.js, 1, true), 'registered backend still fine');
 });
 
+/** V8 11.3 (Node 20): relaxed SIMD is behind a flag, which the loader sets unless told not to. */
+const flagVersion = /^11\.3\./.test(process.versions.v8);
+
+/** Runs a script in a child Node with extra arguments and environment; returns the loaded variant and whether relaxed SIMD validates. */
+function probeChild(args: string[], env: NodeJS.ProcessEnv): string {
+  const helpers = new URL('./helpers.js', import.meta.url).href;
+  const loader = new URL('../../src/backend/wasm/loader.js', import.meta.url).href;
+  const script = `
+    const { wasm } = await import(${JSON.stringify(helpers)});
+    const { relaxedSimdSupported } = await import(${JSON.stringify(loader)});
+    console.log(wasm.variant, relaxedSimdSupported());
+  `;
+  const r = spawnSync(process.execPath, [...args, '--input-type=module', '-e', script], { encoding: 'utf8', env, timeout: 30000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+/** This process's environment without node:test's marker (a child `node --test` that sees it runs no files and passes). */
+function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { NODE_TEST_CONTEXT: _marker, ...rest } = process.env;
+  return { ...rest, ...extra };
+}
+
 test('Node loads the relaxed-SIMD build (turned on in Node 20) unless MYELIN_RELAXED_SIMD=0', () => {
   const expected = process.env.MYELIN_RELAXED_SIMD === '0' ? 'myelin-simd-mt' : 'myelin-relaxed-mt';
   assert.equal((wasm as WasmBackend).variant, expected);
   if (expected === 'myelin-relaxed-mt') assert.equal(relaxedSimdSupported(), true);
 });
 
+test('a command line that turns relaxed SIMD off is obeyed: the SIMD128 build loads', () => {
+  assert.equal(probeChild(['--no-experimental-wasm-relaxed-simd'], childEnv({})), 'myelin-simd-mt false');
+});
+
+test('frozen V8 flags are left alone (setting one would abort the process)', { skip: !flagVersion && 'relaxed SIMD needs no flag on this Node' }, () => {
+  assert.equal(probeChild(['--freeze-flags-after-init'], childEnv({})), 'myelin-simd-mt false');
+});
+
 test('the SIMD128 build agrees with the js backend: a child with MYELIN_RELAXED_SIMD=0 reruns the kernel tests', () => {
-  const helpers = new URL('./helpers.js', import.meta.url).href;
-  const env = { ...process.env, MYELIN_RELAXED_SIMD: '0' };
-  const script = `
-    const { wasm } = await import(${JSON.stringify(helpers)});
-    const { relaxedSimdSupported } = await import(${JSON.stringify(new URL('../../src/backend/wasm/loader.js', import.meta.url).href)});
-    console.log(wasm.variant, relaxedSimdSupported());
-  `;
-  const probe = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env, timeout: 30000 });
-  assert.equal(probe.status, 0, probe.stderr);
-  // the plain build, and the V8 flag left alone
-  assert.equal(probe.stdout.trim(), 'myelin-simd-mt false');
-  const files = ['wasm-kernels.test.js', 'wasm-linear.test.js'].map((f) => new URL(`./${f}`, import.meta.url).pathname);
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=dot', ...files], { encoding: 'utf8', env, timeout: 120000 });
+  const env = childEnv({ MYELIN_RELAXED_SIMD: '0' });
+  // the plain build; on Node 20 the V8 flag is also left alone (on Node 21+ relaxed SIMD validates anyway)
+  const [variant, relaxed] = probeChild([], env).split(' ');
+  assert.equal(variant, 'myelin-simd-mt');
+  if (flagVersion) assert.equal(relaxed, 'false');
+  const files = ['wasm-kernels.test.js', 'wasm-linear.test.js'].map((f) => fileURLToPath(new URL(`./${f}`, import.meta.url)));
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=tap', ...files], { encoding: 'utf8', env, timeout: 120000 });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  // the files ran: an empty run would pass too
+  const passed = Number(/^# pass (\d+)$/m.exec(r.stdout)?.[1] ?? 0);
+  assert.ok(passed >= 20, `expected the kernel tests to run in the child, got ${passed} passing:\n${r.stdout.slice(-500)}`);
+  assert.match(r.stdout, /^# fail 0$/m);
 });

@@ -2,7 +2,7 @@
  * Finds, checks and compiles the kernel module. Four builds of assembly/ are committed in ./bin:
  *   myelin-simd.wasm, myelin-relaxed.wasm         SIMD128 / relaxed SIMD (f32x4.relaxed_madd), private memory
  *   myelin-simd-mt.wasm, myelin-relaxed-mt.wasm   the same importing a shared memory (worker threads)
- * Relaxed SIMD is used where the engine has it (Chrome 114+, Node 22+; Node 20 once turned on, see
+ * Relaxed SIMD is used where the engine has it (Chrome 114+, Node 21+; Node 20 once turned on, see
  * enableRelaxedSimdInNode) unless MYELIN_RELAXED_SIMD=0; the shared builds where SharedArrayBuffer exists (Node;
  * browsers only when cross-origin isolated).
  *
@@ -68,21 +68,29 @@ export function relaxedSimdSupported(): boolean {
   }
 }
 
-/** MYELIN_RELAXED_SIMD=0 in Node's environment: keep to the SIMD128 builds. */
-function relaxedSimdRefused(): boolean {
-  return isNode && process.env.MYELIN_RELAXED_SIMD === '0';
+/**
+ * Whether to load a relaxed-SIMD build: where the engine has relaxed SIMD, or where Myelin may turn it on (see
+ * enableRelaxedSimdInNode), unless Node's environment sets MYELIN_RELAXED_SIMD=0 (any other value changes nothing).
+ */
+async function wantRelaxed(): Promise<boolean> {
+  if (isNode && process.env.MYELIN_RELAXED_SIMD === '0') return false;
+  if (relaxedSimdSupported()) return true;
+  return isNode && (await enableRelaxedSimdInNode());
 }
 
 /**
- * Node 20's V8 (11.3) has relaxed SIMD in full, behind --experimental-wasm-relaxed-simd; V8 11.4 turned it on for
- * everyone (Chrome 114, Node 22). This turns the flag on in Node 20, before compiling: all it changes is that
- * WebAssembly accepts the relaxed instructions. It is worth doing: f32x4.relaxed_madd is one fused multiply-add on
- * CPUs with FMA, and the GEMM micro-kernel runs 1.3-1.5x faster with it. Earlier V8s are left alone (their relaxed
- * SIMD was unfinished). Returns whether relaxed SIMD now validates.
+ * Node 20's V8 (11.3) has relaxed SIMD behind --experimental-wasm-relaxed-simd; V8 11.4 turned it on for everyone
+ * (Chrome 114, Node 21 and later). On V8 11.3 only, this sets that flag before compiling. It is worth it:
+ * f32x4.relaxed_madd is one fused multiply-add on CPUs with FMA, and the GEMM micro-kernel runs 1.3-1.5x faster.
+ * The flag is process-wide: worker threads, and any other WebAssembly in the process, then see relaxed SIMD too, as
+ * they would on Node 21+. Left alone: a command line that mentions the flag (the user decided), and frozen flags
+ * (--freeze-flags-after-init, where setting one aborts the process). Returns whether relaxed SIMD now validates.
  */
 async function enableRelaxedSimdInNode(): Promise<boolean> {
-  const [major, minor] = (process.versions.v8 ?? '0.0').split('.').map(Number);
-  if (major < 11 || (major === 11 && minor < 3)) return false;
+  const [major, minor] = process.versions.v8.split('.').map(Number);
+  if (major !== 11 || minor !== 3) return false;
+  const options = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').replaceAll('_', '-');
+  if (options.includes('relaxed-simd') || options.includes('freeze-flags-after-init')) return false;
   try {
     const v8 = await import('node:v8');
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -148,18 +156,19 @@ async function readBytes(variant: string): Promise<Uint8Array<ArrayBuffer>> {
 export interface LoadOptions {
   /** use a shared memory (needed for threads); default: where supported */
   shared?: boolean;
-  /** use relaxed SIMD; default: where the engine has it (turned on in Node 20), unless MYELIN_RELAXED_SIMD=0 */
+  /** use relaxed SIMD; default: wantRelaxed() */
   relaxed?: boolean;
 }
 
 /** Picks and compiles the best variant the engine supports. */
 export async function loadModule(opts: LoadOptions = {}): Promise<LoadedModule> {
   const shared = opts.shared ?? sharedMemorySupported();
-  const relaxed = opts.relaxed ?? (!relaxedSimdRefused() && (relaxedSimdSupported() || (isNode && (await enableRelaxedSimdInNode()))));
+  const relaxed = opts.relaxed ?? (await wantRelaxed());
   const variant = `myelin-${relaxed ? 'relaxed' : 'simd'}${shared ? '-mt' : ''}`;
   const bytes = await readBytes(variant);
   if (!WebAssembly.validate(bytes)) {
-    throw new Error(`wasm backend: this engine cannot run ${variant}.wasm (WebAssembly SIMD128${shared ? ' and threads' : ''} required)`);
+    const needs = [relaxed ? 'relaxed SIMD' : 'SIMD128', ...(shared ? ['threads'] : [])].join(' and ');
+    throw new Error(`wasm backend: this engine cannot run ${variant}.wasm (WebAssembly ${needs} required)`);
   }
   const module = isNode ? new WebAssembly.Module(bytes) : await WebAssembly.compile(bytes);
   const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
