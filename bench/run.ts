@@ -21,19 +21,24 @@ import { gemm } from './workloads/gemm.js';
 import { train } from './workloads/train.js';
 import { infer } from './workloads/infer.js';
 
+/**
+ * How long each timed round of mlp-train lasts at least (ms), for Myelin and tfjs wasm alike: about 10 fresh models of
+ * 300 steps for Myelin, one for tfjs wasm (which takes ~4.5 s for 300 steps).
+ */
+const MLP_ROUND_MS = 4000;
+
 export const WORKLOADS: Workload[] = [
   gemm(256),
   gemm(1024),
   // a warm-up of 2 s lets each library's JIT-compiled code settle (Myelin needs some hundreds of steps: measured 3.4-3.8
-  // ms/step over the first 330 against 2.0-2.7 after a warm-up); the median of rounds of 300 steps keeps a short stall
-  // from deciding the figure. Rounds go on until 8 s of them, so that Myelin (~0.4 s a round) and tfjs wasm (~4 s) are
-  // sampled over a like stretch of the host's drifting speed; tfjs cpu, at ~0.1 s a step, gets one round
+  // ms/step over the first 330 against 2.0-2.7 after a warm-up); the median of 3 rounds keeps a short stall from
+  // deciding the figure; tfjs cpu, at ~0.1 s a step, gets one round of one model
   train({
     kind: 'mlp',
     plan: {
-      myelin: { warmup: 30, warmupMs: 2000, steps: 300, rounds: 3, minMs: 8000 },
-      cpu: { warmup: 30, warmupMs: 2000, steps: 300, rounds: 1, minMs: 0 },
-      wasm: { warmup: 30, warmupMs: 2000, steps: 300, rounds: 3, minMs: 8000 },
+      myelin: { warmup: 30, warmupMs: 2000, steps: 300, rounds: 3, roundMs: MLP_ROUND_MS },
+      cpu: { warmup: 30, warmupMs: 2000, steps: 300, rounds: 1, roundMs: 0 },
+      wasm: { warmup: 30, warmupMs: 2000, steps: 300, rounds: 3, roundMs: MLP_ROUND_MS },
     },
     accuracy: true,
   }),
@@ -41,9 +46,9 @@ export const WORKLOADS: Workload[] = [
   train({
     kind: 'cnn',
     plan: {
-      myelin: { warmup: 2, warmupMs: 1000, steps: 20, rounds: 3, minMs: 0 },
-      cpu: { warmup: 0, warmupMs: 0, steps: 2, rounds: 1, minMs: 0 },
-      wasm: { warmup: 2, warmupMs: 1000, steps: 20, rounds: 3, minMs: 0 },
+      myelin: { warmup: 2, warmupMs: 1000, steps: 20, rounds: 3, roundMs: 0 },
+      cpu: { warmup: 0, warmupMs: 0, steps: 2, rounds: 1, roundMs: 0 },
+      wasm: { warmup: 2, warmupMs: 1000, steps: 20, rounds: 3, roundMs: 0 },
     },
     accuracy: false,
   }),
@@ -262,9 +267,9 @@ Notes:
   and gives the event loop a few turns, so that no measurement pays for an earlier workload's garbage.
 - Timings are medians after warm-up, except training: each library first trains a throwaway model untimed (at least
   the given steps and time, so its JIT-compiled code has settled), then fresh models for a fixed number of timed
-  steps, in rounds, and the median round counts. mlp-train's rounds go on until they add up to 8 s for both Myelin
-  and tfjs wasm (about 20 rounds against 3), so that both are sampled over a like stretch of the host's drifting
-  speed; its accuracy is the last round's model's.
+  steps each, in 3 rounds, and the median round counts. An mlp-train round trains fresh models until it has lasted
+  ${MLP_ROUND_MS / 1000} s, for Myelin (about 10 models) and tfjs wasm (1 model) alike, so that both get as many samples,
+  each as long, of the host's drifting speed; the accuracy is the last model's.
 - n/a marks a figure a library cannot produce, with the reason.
 - Myelin's wasm backend uses relaxed SIMD (\`f32x4.relaxed_madd\`, a fused multiply-add) where the engine has it;
   on Node 20 Myelin turns V8's flag for it on (\`MYELIN_RELAXED_SIMD=0\` keeps the SIMD128 build). tfjs-backend-wasm
