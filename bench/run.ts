@@ -273,7 +273,8 @@ Notes:
 - n/a marks a figure a library cannot produce, with the reason.
 - Myelin's wasm backend uses relaxed SIMD (\`f32x4.relaxed_madd\`, a fused multiply-add) where the engine has it;
   on Node 20 Myelin turns V8's flag for it on (\`MYELIN_RELAXED_SIMD=0\` keeps the SIMD128 build). tfjs-backend-wasm
-  has no relaxed-SIMD build, so the flag does not change its figures.
+  has no relaxed-SIMD build, and the flag does not change its figures (its GEMM and MLP training, timed with and
+  without the flag in alternating runs, differed by no more than run-to-run noise).
 - On a shared VM the speed of both libraries drifts between runs (up to 2x, and not in step), so one run's ratio can
   differ from the next by a third; \`npm run soak\` reports Myelin's throughput over 100,000 training steps.
 `;
