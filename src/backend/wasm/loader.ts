@@ -87,7 +87,8 @@ async function wantRelaxed(): Promise<boolean> {
  * (--freeze-flags-after-init, where setting one aborts the process). Returns whether relaxed SIMD now validates.
  */
 async function enableRelaxedSimdInNode(): Promise<boolean> {
-  const [major, minor] = process.versions.v8.split('.').map(Number);
+  // a Node-like runtime that reports no V8 version skips this
+  const [major, minor] = (process.versions.v8 ?? '').split('.').map(Number);
   if (major !== 11 || minor !== 3) return false;
   const options = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').replaceAll('_', '-');
   if (options.includes('relaxed-simd') || options.includes('freeze-flags-after-init')) return false;
