@@ -43,8 +43,10 @@ const heldOnlyByGraph = new WeakSet<Storage>();
  * that saved it has run its backward without retainGraph, or at once when none saved it. A graph that is dropped
  * without a backward leaves it to the garbage collector.
  */
+const RELEASED_WITH_GRAPH = 'a result passed between the built-in layers of a Sequential, once nothing but the graph needed it';
+
 export function releaseWithGraph(storage: Storage): void {
-  if ((heldByNodes.get(storage) ?? 0) === 0) storage.backend.release?.(storage);
+  if ((heldByNodes.get(storage) ?? 0) === 0) storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
   else heldOnlyByGraph.add(storage);
 }
 
@@ -53,7 +55,7 @@ function letGo(storage: Storage): void {
   heldByNodes.set(storage, n);
   if (n === 0 && heldOnlyByGraph.has(storage)) {
     heldOnlyByGraph.delete(storage);
-    storage.backend.release?.(storage);
+    storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
   }
 }
 
@@ -255,7 +257,7 @@ class GradientOwnership {
 
   /** Frees a gradient that has been used up, if only the engine held it. */
   used(g: Tensor): void {
-    if (this.enginesOnly(g)) g.storage.backend.release?.(g.storage);
+    if (this.enginesOnly(g)) g.storage.backend.release?.(g.storage, 'a gradient that backward used up');
   }
 
   /** Sets or adds each leaf's gradient; what becomes `.grad` is memory the engine made, so it stays the library's. */
@@ -272,7 +274,7 @@ function applyFreeingTemporaries(node: GradNode, g: Tensor, retain: boolean): (T
   const { result, created } = collectNewStorage(() => node.apply(g, retain));
   if (created.length > 0) {
     const returned = new Set(result.map((gi) => gi?.storage));
-    for (const s of created) if (!returned.has(s)) s.backend.release?.(s);
+    for (const s of created) if (!returned.has(s)) s.backend.release?.(s, `a temporary of ${node.name}'s backward`);
   }
   return result;
 }

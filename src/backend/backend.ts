@@ -114,9 +114,10 @@ export interface Backend {
   /**
    * Optional: frees storage at once that the caller knows nothing will read again (intermediate results of a
    * Sequential run without gradients). Backends whose memory the garbage collector manages need not have it; one
-   * that has it must refuse any later use of the storage with an error.
+   * that has it must refuse any later use of the storage with an error that gives `what` (what the storage was, and
+   * why it was freed: "a gradient used up by backward").
    */
-  release?(storage: Storage): void;
+  release?(storage: Storage, what: string): void;
 
   /** out[...i_dim...] = x[..., index[...], ...] (torch.gather); result has index's shape. */
   gather(x: View, dim: number, index: View): Storage;

@@ -73,7 +73,7 @@ function addChannelBias(op: string, out: Tensor, bias: Tensor | null | undefined
   const biased = add(out, bias.reshape([1, C, 1, 1]));
   // `out` is the convolution's own fresh result, seen by no one else, and add's backward reads neither operand: its
   // memory can go now rather than when the garbage collector finds it
-  out.backend.release?.(out.storage);
+  out.backend.release?.(out.storage, 'a convolution result before its bias was added');
   return biased;
 }
 

@@ -80,7 +80,7 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: IntPair, options: Ma
 export function maxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOptions = {}): Tensor {
   const [values, indices] = maxPool2dWithIndices(x, kernelSize, options);
   // the indices are only for backward: without a graph to keep them they are dead now
-  if (!values.gradFn) indices.backend.release?.(indices.storage);
+  if (!values.gradFn) indices.backend.release?.(indices.storage, 'max-pool indices, which only backward needs, made without a graph');
   return values;
 }
 

@@ -106,7 +106,7 @@ export class Tensor implements View {
    */
   _replaceGrad(g: Tensor | null, libraryOnly: boolean): void {
     const old = this._grad;
-    if (old && this._gradLibraryOnly && old.storage !== g?.storage) old.storage.backend.release?.(old.storage);
+    if (old && this._gradLibraryOnly && old.storage !== g?.storage) old.storage.backend.release?.(old.storage, 'a gradient that zeroGrad or a later backward replaced, never read through .grad');
     this._grad = g;
     this._gradLibraryOnly = libraryOnly && g !== null;
   }

@@ -57,11 +57,11 @@ const SMALL_BYTES = 256;
 const BORROWED_READS = 2;
 const BORROW_MAX_BYTES = 4 * 1024 * 1024;
 
-function discardedError(): Error {
+/** The error for a use of storage the library freed; `what` says what it was and why it went. */
+function discardedError(what: string): Error {
   return new Error(
-    'wasm backend: this tensor\'s memory was released: the library frees memory it believes only it holds (the ' +
-      'intermediate results of a Sequential run without gradients, gradients used up by backward, a replaced .grad that ' +
-      'was never read); a tensor that reaches you this way is a bug in Myelin, please report how you got it',
+    `wasm backend: this tensor's memory was released (${what}): the library frees memory it believes only it holds; ` +
+      'a tensor that reaches you this way is a bug in Myelin, please report how you got it',
   );
 }
 
@@ -167,7 +167,7 @@ export class WasmBackend implements Backend {
 
   dataOf(s: WasmStorage): TypedArray {
     const c = s.cell;
-    if (c.discarded) throw discardedError();
+    if (c.discarded !== null) throw discardedError(c.discarded);
     return c.ptr !== 0 ? this.heap.viewOf(c) : c.heap!;
   }
 
@@ -176,7 +176,7 @@ export class WasmBackend implements Backend {
     if (!(s instanceof WasmStorage) || s.backend !== this) {
       throw new Error(`wasm backend: storage from backend '${s.backend.name}' passed to the wasm backend; move it with toBackend()`);
     }
-    if (s.cell.discarded) throw discardedError();
+    if (s.cell.discarded !== null) throw discardedError(s.cell.discarded);
     return s.cell;
   }
 
@@ -344,9 +344,9 @@ export class WasmBackend implements Backend {
 
   // ---- Backend: storage ----
 
-  release(storage: Storage): void {
+  release(storage: Storage, what: string): void {
     const s = storage as WasmStorage;
-    if (s instanceof WasmStorage && s.backend === this) this.heap.discard(s.cell);
+    if (s instanceof WasmStorage && s.backend === this) this.heap.discard(s.cell, what);
   }
 
   fromTypedArray(data: TypedArray, dtype: DType): Storage {

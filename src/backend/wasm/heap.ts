@@ -29,8 +29,8 @@ export class Cell {
   viewGen = -1;
   /** when a kernel last used it (for least-recently-used eviction) */
   stamp = 0;
-  /** freed on request (WasmHeap.discard): any later use is an error */
-  discarded = false;
+  /** freed on request (WasmHeap.discard): what it was and why it went; any later use is an error saying so */
+  discarded: string | null = null;
   /** made from the caller's data: its first reads borrow a scratch copy (see BORROWED_READS in backend.ts) */
   fromCaller = false;
   /** kernel reads while on the JS heap, counted for fromCaller cells */
@@ -208,14 +208,14 @@ export class WasmHeap {
     cell.view = null;
   }
 
-  /** Frees a cell's block (or its JS-heap copy) now, for storage its owner knows is dead. */
-  discard(cell: Cell): void {
+  /** Frees a cell's block (or its JS-heap copy) now, for storage its owner knows is dead (`what`: see Backend.release). */
+  discard(cell: Cell, what: string): void {
     if (cell.ptr !== 0) {
       this.registry.unregister(cell);
       this.freeCell(cell);
     }
     cell.heap = null;
-    cell.discarded = true;
+    cell.discarded = what;
   }
 
   /** Moves a resident cell's contents to the JS heap and frees its block. */
