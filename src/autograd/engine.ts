@@ -37,14 +37,15 @@ const heldByNodes = new WeakMap<Storage, number>();
 /** Storages nothing refers to but the saved tensors of graph nodes: freed when the last such node is done. */
 const heldOnlyByGraph = new WeakSet<Storage>();
 
+/** What releaseWithGraph's storage was, for the error a later use of it gets (see Backend.release). */
+const RELEASED_WITH_GRAPH = 'a result passed between the built-in layers of a Sequential, once nothing but the graph needed it';
+
 /**
  * Declares that nothing outside autograd's saved tensors refers to `storage` (a result passed between the built-in
  * layers of a Sequential, say): its memory is released, on backends that free memory on request, once every node
  * that saved it has run its backward without retainGraph, or at once when none saved it. A graph that is dropped
  * without a backward leaves it to the garbage collector.
  */
-const RELEASED_WITH_GRAPH = 'a result passed between the built-in layers of a Sequential, once nothing but the graph needed it';
-
 export function releaseWithGraph(storage: Storage): void {
   if ((heldByNodes.get(storage) ?? 0) === 0) storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
   else heldOnlyByGraph.add(storage);

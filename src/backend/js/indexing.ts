@@ -55,11 +55,13 @@ export function indexSelectKernel(x: View, dim: number, index: View): TypedArray
   const outer = sizeOf(x.shape.slice(0, dim));
   const inner = sizeOf(x.shape.slice(dim + 1));
   const outerOffs = stridedOffsets(x.shape.slice(0, dim), x.strides.slice(0, dim), x.offset);
-  const innerOffs = stridedOffsets(x.shape.slice(dim + 1), x.strides.slice(dim + 1), 0);
+  const innerShape = x.shape.slice(dim + 1), innerStrides = x.strides.slice(dim + 1);
+  // selected blocks that are contiguous in x (rows of a batch from a dataset) are copied whole; others element by
+  // element through their offsets
+  const blocks = isContiguous(innerShape, innerStrides);
+  const innerOffs = blocks ? null : stridedOffsets(innerShape, innerStrides, 0);
   const out = typedArrayFor(x.storage.dtype, outer * idx.length * inner);
   const stride = x.strides[dim];
-  // selected blocks that are contiguous in x (rows of a batch from a dataset) are copied whole
-  const blocks = isContiguous(x.shape.slice(dim + 1), x.strides.slice(dim + 1));
   let o = 0;
   for (let a = 0; a < outer; a++) {
     for (let i = 0; i < idx.length; i++) {
@@ -68,7 +70,7 @@ export function indexSelectKernel(x: View, dim: number, index: View): TypedArray
         out.set(src.subarray(base, base + inner), o);
         o += inner;
       } else {
-        for (let c = 0; c < inner; c++) out[o++] = src[base + innerOffs[c]];
+        for (let c = 0; c < inner; c++) out[o++] = src[base + innerOffs![c]];
       }
     }
   }
