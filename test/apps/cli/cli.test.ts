@@ -7,8 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = join(root, 'dist/src/cli/main.js');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const cli = join(root, 'dist/src/apps/cli/main.js');
 const work = mkdtempSync(join(tmpdir(), 'myelin-cli-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -122,7 +122,7 @@ describe('myelin CLI', () => {
 });
 
 it('the library version equals package.json\'s', async () => {
-  const { version } = await import('../../src/version.js');
+  const { version } = await import('../../../src/version.js');
   const { readFileSync } = await import('node:fs');
   assert.equal(version, (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
 });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
-import { crc32, decodePng, encodePng, pngChunk, pngFile, readPngHeader, type RasterImage } from '../../src/image/png.js';
+import { crc32, decodePng, encodePng, pngChunk, pngFile, readPngHeader, type RasterImage } from '../../../src/apps/image/png.js';
 
-const FIXTURES = new URL('../../../test/fixtures/png/', import.meta.url);
+const FIXTURES = new URL('../../../../test/fixtures/png/', import.meta.url);
 
 interface ManifestEntry {
   file: string;

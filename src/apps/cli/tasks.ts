@@ -2,19 +2,19 @@
  * The training tasks behind `myelin train`: each builds a zoo model, trains it on bundled real data with fit(),
  * reports per-epoch figures, and saves the model with enough metadata for `myelin eval` / `predict` / `info`.
  */
-import { datasets } from '../data/index.js';
-import { TfidfVectorizer } from '../data/text.js';
-import { saveModel } from '../io/model.js';
-import { digitsCnn, digitsLesson, digitsMlp, spamClassifier, xorNet } from '../models/index.js';
-import type { Module } from '../nn/module.js';
-import { mseLoss } from '../nn/losses.js';
-import { Adam, CosineAnnealingLR, SGD } from '../optim/index.js';
-import { tensor } from '../tensor/creation.js';
-import { manualSeed } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { LambdaCallback, type Logs } from '../train/callbacks.js';
-import { evaluate, fit, predict } from '../train/fit.js';
-import { confusionMatrix, metricByName, precisionRecallF1 } from '../train/metrics.js';
+import { datasets } from '../../data/index.js';
+import { TfidfVectorizer } from '../../data/text.js';
+import { saveModel } from '../../io/model.js';
+import { digitsCnn, digitsLesson, digitsMlp, spamClassifier, xorNet } from '../../models/index.js';
+import type { Module } from '../../nn/module.js';
+import { mseLoss } from '../../nn/losses.js';
+import { Adam, CosineAnnealingLR, SGD } from '../../optim/index.js';
+import { tensor } from '../../tensor/creation.js';
+import { manualSeed } from '../../tensor/random.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { LambdaCallback, type Logs } from '../../train/callbacks.js';
+import { evaluate, fit, predict } from '../../train/fit.js';
+import { confusionMatrix, metricByName, precisionRecallF1 } from '../../train/metrics.js';
 
 export interface TrainFlags {
   model?: string;

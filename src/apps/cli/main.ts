@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 /** The `myelin` command: train, evaluate, inspect and use models from a terminal. */
 import { readFile, stat } from 'node:fs/promises';
-import '../backend/wasm/default.js'; // the fast backend, as the package root selects it
-import { datasets } from '../data/index.js';
-import { TfidfVectorizer } from '../data/text.js';
+import '../../backend/wasm/default.js'; // the fast backend, as the package root selects it
+import { datasets } from '../../data/index.js';
+import { TfidfVectorizer } from '../../data/text.js';
 import { decodePng } from '../image/png.js';
 import { toMnistInput } from '../image/preprocess.js';
-import { loadModelWithMetadata } from '../io/model.js';
-import type { Module } from '../nn/module.js';
-import { softmax } from '../ops/nn.js';
-import { tensor } from '../tensor/creation.js';
-import { Tensor } from '../tensor/tensor.js';
-import { evaluate, predict } from '../train/fit.js';
-import { confusionMatrix, metricByName, precisionRecallF1 } from '../train/metrics.js';
-import { getBackend } from '../backend/backend.js';
-import { version } from '../version.js';
+import { loadModelWithMetadata } from '../../io/model.js';
+import type { Module } from '../../nn/module.js';
+import { softmax } from '../../ops/nn.js';
+import { tensor } from '../../tensor/creation.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { evaluate, predict } from '../../train/fit.js';
+import { confusionMatrix, metricByName, precisionRecallF1 } from '../../train/metrics.js';
+import { getBackend } from '../../backend/backend.js';
+import { version } from '../../version.js';
 import { type FlagSpec, parseArgs, UsageError } from './args.js';
 import { DIGIT_MODELS, formatConfusion, type Output, trainMnist, trainSpam, trainXor } from './tasks.js';
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { drawOnPaper, loadMnistDigit, SAMPLE_DIGITS, SAMPLE_SIZE } from '../../examples/digits/make-digits.js';
-import { decodePng } from '../../src/image/png.js';
-import { toMnistInput } from '../../src/image/preprocess.js';
+import { drawOnPaper, loadMnistDigit, SAMPLE_DIGITS, SAMPLE_SIZE } from '../../../examples/digits/make-digits.js';
+import { decodePng } from '../../../src/apps/image/png.js';
+import { toMnistInput } from '../../../src/apps/image/preprocess.js';
 
 test('the sample digits in examples/digits are the MNIST digits they claim to be, and preprocess back to them', () => {
   for (const [label, index] of SAMPLE_DIGITS) {
-    const img = decodePng(new Uint8Array(readFileSync(new URL(`../../../examples/digits/${label}.png`, import.meta.url))));
+    const img = decodePng(new Uint8Array(readFileSync(new URL(`../../../../examples/digits/${label}.png`, import.meta.url))));
     assert.equal(img.width, SAMPLE_SIZE);
     assert.equal(img.height, SAMPLE_SIZE);
     assert.equal(img.channels, 1);
