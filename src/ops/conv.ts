@@ -9,7 +9,7 @@ import { isFloat } from '../tensor/dtype.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add } from './elementwise.js';
-import { pad } from './shape.js';
+import { contiguous, pad, slice } from './shape.js';
 import { assertSameBackend, assertTensor, wrap } from './util.js';
 
 export type IntPair = number | readonly [number, number];
@@ -202,8 +202,9 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null |
   const [wIn, CoutG, kH, kW] = weight.shape;
   if (wIn !== Cin) throw new RangeError(`${op}: input ${shapeStr(shownX)} has ${Cin} channels but weight ${shapeStr(weight.shape)} expects ${wIn}`);
   if (Cin % groups !== 0) throw new RangeError(`${op}: ${Cin} input channels are not divisible by groups=${groups}`);
-  if (outputPadding[0] >= stride[0] || outputPadding[1] >= stride[1]) {
-    throw new RangeError(`${op}: outputPadding ${shapeStr(outputPadding)} must be smaller than stride ${shapeStr(stride)}`);
+  // PyTorch's rule, per dim: the extra rows/columns must be fewer than the stride or than the dilation
+  if ([0, 1].some((i) => outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i])) {
+    throw new RangeError(`${op}: outputPadding ${shapeStr(outputPadding)} must be smaller than either stride ${shapeStr(stride)} or dilation ${shapeStr(dilation)} in each dim`);
   }
   const OH = (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kH - 1) + outputPadding[0] + 1;
   const OW = (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kW - 1) + outputPadding[1] + 1;
@@ -214,8 +215,15 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null |
   const out = wrap(x.backend.conv2dBackwardInput(x, weight, outShape, p), outShape);
   const w = weight;
   const needX = x.requiresGrad, needW = w.requiresGrad;
+  // conv2d maps the output's OH rows to H + floor(outputPadding/stride) rows (columns likewise): with outputPadding >=
+  // stride (allowed when it is below the dilation) the last of them are positions x does not have, and are dropped
+  const gH = outSize(OH, kH, stride[0], padding[0], dilation[0]), gW = outSize(OW, kW, stride[1], padding[1], dilation[1]);
+  const inputGrad = (g: Tensor): Tensor => {
+    const gx = wrap(g.backend.conv2d(g, w, p), [N, Cin, gH, gW]);
+    return gH === H && gW === W ? gx : contiguous(slice(slice(gx, 2, 0, H), 3, 0, W));
+  };
   const result = recordOp(op, out, [x, w], (g) => [
-    needX ? wrap(g.backend.conv2d(g, w, p), x.shape) : null,
+    needX ? inputGrad(g) : null,
     needW ? wrap(g.backend.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
   ], [needW ? x : null, needX ? w : null]);
   return addChannelBias(op, result, bias);
