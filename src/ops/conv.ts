@@ -14,7 +14,8 @@ import { assertSameBackend, assertTensor, wrap } from './util.js';
 
 export type IntPair = number | readonly [number, number];
 
-export interface ConvOptions {
+/** How conv1d/conv2d slide their kernel over the input. */
+export interface ConvGeometryOptions {
   stride?: IntPair;
   /** Zero padding per side, or 'valid' (none) / 'same' (output size = input size; stride must be 1). */
   padding?: IntPair | 'same' | 'valid';
@@ -82,7 +83,7 @@ function outSize(n: number, k: number, s: number, p: number, d: number): number 
 }
 
 /** 2-D convolution of x [N,C,H,W] with weight [O, C/groups, kH, kW] and optional bias [O]. */
-export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvGeometryOptions = {}): Tensor {
   const op = 'conv2d';
   checkConvInputs(op, x, weight, bias, 2);
   // errors show the caller's shape, also for an unbatched input
@@ -90,7 +91,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   return conv2dBatched(x, weight, bias, options, x.shape);
 }
 
-function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions, shownX: readonly number[]): Tensor {
+function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvGeometryOptions, shownX: readonly number[]): Tensor {
   const op = 'conv2d';
   const stride = pair(op, 'stride', options.stride ?? 1, 1);
   const dilation = pair(op, 'dilation', options.dilation ?? 1, 1);
@@ -139,7 +140,7 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefine
  * 1-D convolution of x [N,C,L] (or unbatched [C,L]) with weight [O, C/groups, k]: a conv2d over a height-1 image,
  * with its arguments checked (and errors reported) in conv1d's own terms.
  */
-export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvGeometryOptions = {}): Tensor {
   const op = 'conv1d';
   checkConvInputs(op, x, weight, bias, 1);
   const shownX = x.shape;
