@@ -26,7 +26,10 @@ export interface ConvGeometryOptions {
 export interface ConvTransposeOptions {
   stride?: IntPair;
   padding?: IntPair;
-  /** Extra rows/columns on one side of the output, to pick among the sizes a strided conv maps to one size. */
+  /**
+   * Extra rows/columns on one side of the output, to pick among the sizes a strided conv maps to one size; in each dim
+   * smaller than the stride or than the dilation (PyTorch's rule).
+   */
   outputPadding?: IntPair;
   dilation?: IntPair;
   groups?: number;
