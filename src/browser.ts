@@ -29,7 +29,11 @@ export {
 } from './ops/shape.js';
 export { gather, scatterAdd, indexSelect, indexAdd } from './ops/indexing.js';
 export { softmax, logSoftmax, dropout, embedding, oneHot, type DropoutOptions } from './ops/nn.js';
-export { conv1d, conv2d, convTranspose2d, type ConvOptions, type ConvTransposeOptions, type IntPair } from './ops/conv.js';
+export {
+  conv1d, conv2d, convTranspose2d, type ConvGeometryOptions, type ConvTransposeOptions, type IntPair,
+  /** @deprecated the former name of ConvGeometryOptions */
+  type ConvGeometryOptions as ConvOptions,
+} from './ops/conv.js';
 export {
   maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions,
 } from './ops/pool.js';

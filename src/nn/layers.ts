@@ -52,7 +52,8 @@ export class Linear extends Module {
 }
 registerModule('Linear', (c) => new Linear(c.args!.inFeatures as number, c.args!.outFeatures as number, { bias: c.args!.bias as boolean }));
 
-export interface ConvOptions {
+/** A convolution layer's constructor options: its geometry, and whether it has a bias. */
+export interface ConvLayerOptions {
   stride?: Pair;
   padding?: Pair | 'same' | 'valid';
   dilation?: Pair;
@@ -67,7 +68,7 @@ abstract class ConvNd extends Module {
   readonly padding: Pair | 'same' | 'valid';
   readonly dilation: Pair;
   readonly groups: number;
-  constructor(readonly kind: string, readonly inChannels: number, readonly outChannels: number, readonly kernelSize: Pair, weightShape: number[], options: ConvOptions) {
+  constructor(readonly kind: string, readonly inChannels: number, readonly outChannels: number, readonly kernelSize: Pair, weightShape: number[], options: ConvLayerOptions) {
     super();
     positiveInt(kind, 'inChannels', inChannels);
     positiveInt(kind, 'outChannels', outChannels);
@@ -99,7 +100,7 @@ const kernelPair = (k: Pair): [number, number] => (typeof k === 'number' ? [k, k
 
 /** 2-D convolution over [N, C, H, W]. */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: ConvOptions = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: Pair, options: ConvLayerOptions = {}) {
     const [kh, kw] = kernelPair(kernelSize);
     super('Conv2d', inChannels, outChannels, kernelSize, [outChannels, inChannels / (options.groups ?? 1), kh, kw], options);
   }
@@ -117,7 +118,7 @@ registerModule('Conv2d', (c) => {
 
 /** 1-D convolution over [N, C, L]. */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: number, options: Omit<ConvOptions, 'stride' | 'padding' | 'dilation'> & { stride?: number; padding?: number | 'same' | 'valid'; dilation?: number } = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: number, options: Omit<ConvLayerOptions, 'stride' | 'padding' | 'dilation'> & { stride?: number; padding?: number | 'same' | 'valid'; dilation?: number } = {}) {
     super('Conv1d', inChannels, outChannels, kernelSize, [outChannels, inChannels / (options.groups ?? 1), kernelSize], options);
   }
   forward(x: Tensor): Tensor {

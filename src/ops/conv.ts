@@ -9,12 +9,13 @@ import { isFloat } from '../tensor/dtype.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add } from './elementwise.js';
-import { pad } from './shape.js';
+import { contiguous, pad, slice } from './shape.js';
 import { assertSameBackend, assertTensor, wrap } from './util.js';
 
 export type IntPair = number | readonly [number, number];
 
-export interface ConvOptions {
+/** How conv1d/conv2d slide their kernel over the input. */
+export interface ConvGeometryOptions {
   stride?: IntPair;
   /** Zero padding per side, or 'valid' (none) / 'same' (output size = input size; stride must be 1). */
   padding?: IntPair | 'same' | 'valid';
@@ -25,7 +26,10 @@ export interface ConvOptions {
 export interface ConvTransposeOptions {
   stride?: IntPair;
   padding?: IntPair;
-  /** Extra rows/columns on one side of the output, to pick among the sizes a strided conv maps to one size. */
+  /**
+   * Extra rows/columns on one side of the output, to pick among the sizes a strided conv maps to one size; in each dim
+   * smaller than the stride or than the dilation (PyTorch's rule).
+   */
   outputPadding?: IntPair;
   dilation?: IntPair;
   groups?: number;
@@ -82,7 +86,7 @@ function outSize(n: number, k: number, s: number, p: number, d: number): number 
 }
 
 /** 2-D convolution of x [N,C,H,W] with weight [O, C/groups, kH, kW] and optional bias [O]. */
-export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvGeometryOptions = {}): Tensor {
   const op = 'conv2d';
   checkConvInputs(op, x, weight, bias, 2);
   // errors show the caller's shape, also for an unbatched input
@@ -90,7 +94,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   return conv2dBatched(x, weight, bias, options, x.shape);
 }
 
-function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvOptions, shownX: readonly number[]): Tensor {
+function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: ConvGeometryOptions, shownX: readonly number[]): Tensor {
   const op = 'conv2d';
   const stride = pair(op, 'stride', options.stride ?? 1, 1);
   const dilation = pair(op, 'dilation', options.dilation ?? 1, 1);
@@ -139,7 +143,7 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefine
  * 1-D convolution of x [N,C,L] (or unbatched [C,L]) with weight [O, C/groups, k]: a conv2d over a height-1 image,
  * with its arguments checked (and errors reported) in conv1d's own terms.
  */
-export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
+export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvGeometryOptions = {}): Tensor {
   const op = 'conv1d';
   checkConvInputs(op, x, weight, bias, 1);
   const shownX = x.shape;
@@ -202,8 +206,9 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null |
   const [wIn, CoutG, kH, kW] = weight.shape;
   if (wIn !== Cin) throw new RangeError(`${op}: input ${shapeStr(shownX)} has ${Cin} channels but weight ${shapeStr(weight.shape)} expects ${wIn}`);
   if (Cin % groups !== 0) throw new RangeError(`${op}: ${Cin} input channels are not divisible by groups=${groups}`);
-  if (outputPadding[0] >= stride[0] || outputPadding[1] >= stride[1]) {
-    throw new RangeError(`${op}: outputPadding ${shapeStr(outputPadding)} must be smaller than stride ${shapeStr(stride)}`);
+  // PyTorch's rule, per dim: the extra rows/columns must be fewer than the stride or than the dilation
+  if ([0, 1].some((i) => outputPadding[i] >= stride[i] && outputPadding[i] >= dilation[i])) {
+    throw new RangeError(`${op}: outputPadding ${shapeStr(outputPadding)} must be smaller than either stride ${shapeStr(stride)} or dilation ${shapeStr(dilation)} in each dim`);
   }
   const OH = (H - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kH - 1) + outputPadding[0] + 1;
   const OW = (W - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kW - 1) + outputPadding[1] + 1;
@@ -214,8 +219,15 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null |
   const out = wrap(x.backend.conv2dBackwardInput(x, weight, outShape, p), outShape);
   const w = weight;
   const needX = x.requiresGrad, needW = w.requiresGrad;
+  // conv2d maps the output's OH rows to H + floor(outputPadding/stride) rows (columns likewise): with outputPadding >=
+  // stride (allowed when it is below the dilation) the last of them are positions x does not have, and are dropped
+  const gH = outSize(OH, kH, stride[0], padding[0], dilation[0]), gW = outSize(OW, kW, stride[1], padding[1], dilation[1]);
+  const inputGrad = (g: Tensor): Tensor => {
+    const gx = wrap(g.backend.conv2d(g, w, p), [N, Cin, gH, gW]);
+    return gH === H && gW === W ? gx : contiguous(slice(slice(gx, 2, 0, H), 3, 0, W));
+  };
   const result = recordOp(op, out, [x, w], (g) => [
-    needX ? wrap(g.backend.conv2d(g, w, p), x.shape) : null,
+    needX ? inputGrad(g) : null,
     needW ? wrap(g.backend.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
   ], [needW ? x : null, needX ? w : null]);
   return addChannelBias(op, result, bias);

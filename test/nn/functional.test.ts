@@ -30,6 +30,9 @@ describe('F.* agree with the layers', () => {
     same(F.conv2d(x4, c2.weight, c2.bias, { padding: [1, 0], dilation: 2 }), run(c2, x4), 'conv2d');
     const ct = new ConvTranspose2d(4, 2, 3, { stride: 2, outputPadding: 1 });
     same(F.convTranspose2d(x4, ct.weight, ct.bias, { stride: 2, outputPadding: 1 }), run(ct, x4), 'convTranspose2d');
+    const ctDilated = new ConvTranspose2d(4, 2, [2, 3], { dilation: [2, 3], outputPadding: [1, 2] });
+    same(F.convTranspose2d(x4, ctDilated.weight, ctDilated.bias, { dilation: [2, 3], outputPadding: [1, 2] }), run(ctDilated, x4),
+      'convTranspose2d with outputPadding reaching the stride, below the dilation');
     same(F.maxPool2d(x4, 3, { stride: 2, padding: 1 }), run(new MaxPool2d(3, { stride: 2, padding: 1 }), x4), 'maxPool2d');
     same(F.avgPool2d(x4, 2, { ceilMode: true }), run(new AvgPool2d(2, { ceilMode: true }), x4), 'avgPool2d');
     same(F.adaptiveAvgPool2d(x4, [2, 3]), run(new AdaptiveAvgPool2d([2, 3]), x4), 'adaptiveAvgPool2d');

@@ -247,6 +247,8 @@ const cases: Case[] = [
   ['conv2d', 'unbatched [C,H,W] input', (x, w) => M.conv2d(x, w), () => [perm3([2, 4, 4]), rn([3, 2, 2, 2])]],
   ['convTranspose2d', 'bias, stride 2, padding 1, outputPadding 1', (x, w, b) => M.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }), () => [rn([2, 2, 3, 3]), rn([2, 3, 3, 3]), rn([3])]],
   ['convTranspose2d', 'groups 2, dilation 2, transposed input', (x, w) => M.convTranspose2d(x, w, null, { groups: 2, dilation: 2 }), () => [tr([1, 4, 3, 3]), rn([4, 1, 2, 2])]],
+  ['convTranspose2d', 'outputPadding 1 >= stride 1 (below dilation 2), padding 1, groups 2, bias, rectangular kernel', (x, w, b) => M.convTranspose2d(x, w, b, { dilation: 2, padding: 1, outputPadding: 1, groups: 2 }), () => [rn([2, 4, 3, 4]), rn([4, 3, 2, 3]), rn([6])]],
+  ['convTranspose2d', 'stride [2,1], dilation [1,3], outputPadding [1,2], padding [0,1], strided input', (x, w) => M.convTranspose2d(x, w, null, { stride: [2, 1], dilation: [1, 3], outputPadding: [1, 2], padding: [0, 1] }), () => [strided([1, 2, 3, 3]), rn([2, 2, 2, 3])]],
   ['maxPool2d', 'kernel 2', (x) => M.maxPool2d(x, 2), () => [distinct([1, 2, 4, 4])]],
   ['maxPool2d', 'kernel 3, stride 2, padding 1, transposed input', (x) => M.maxPool2d(x, 3, { stride: 2, padding: 1 }), () => [tr([2, 1, 5, 5], distinct)]],
   ['maxPool2d', 'ceilMode, dilation 2', (x) => M.maxPool2d(x, 2, { stride: 2, dilation: 2, ceilMode: true }), () => [distinct([1, 2, 7, 6])]],

@@ -1,11 +1,14 @@
 /**
  * Convolution and pooling against PyTorch 1.13 reference values (the 'conv' section of test/fixtures/ops.json):
- * forward values and the gradient of sum(output * w) for the input, weight and bias, in float64.
+ * forward values and the gradient of sum(output * w) for the input, weight and bias, in float64 on the js backend
+ * and in float32 on wasm.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { conv1d, conv2d, convTranspose2d, maxPool2d, avgPool2d, adaptiveAvgPool2d } from '../../src/index.js';
-import { loadFixtures, runCase, type OpFn, type Tolerance } from '../fixtures/fixtures.js';
+import { F32_TOL, loadFixtures, runCase, type OpFn, type Tolerance } from '../fixtures/fixtures.js';
+import { withBackend } from '../helpers/backend.js';
+import '../../src/backend/wasm/index.js';
 
 type Pair = number | [number, number];
 interface ConvArgs {
@@ -50,6 +53,8 @@ const OPS: Record<string, OpFn> = {
 const TOL: Tolerance = { atol: 1e-10, rtol: 1e-9 };
 
 const fixtures = loadFixtures();
+const byOp = new Map<string, typeof fixtures.conv>();
+for (const c of fixtures.conv) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
 
 describe(`convolution and pooling against PyTorch ${fixtures.torch}`, () => {
   it('has a Myelin call for every op in the fixtures, and fixtures for every op in the table', () => {
@@ -60,8 +65,6 @@ describe(`convolution and pooling against PyTorch ${fixtures.torch}`, () => {
     assert.deepEqual(unused, [], `mapped ops without fixtures: ${unused.join(', ')}`);
   });
 
-  const byOp = new Map<string, typeof fixtures.conv>();
-  for (const c of fixtures.conv) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
   for (const [op, cases] of byOp) {
     describe(op, () => {
       for (const c of cases) {
@@ -71,6 +74,15 @@ describe(`convolution and pooling against PyTorch ${fixtures.torch}`, () => {
           runCase(c, fn, TOL);
         });
       }
+    });
+  }
+});
+
+/** The same cases in float32 on the wasm backend: its conv and pooling kernels and the backward passes over them. */
+describe(`convolution and pooling in float32 on wasm against PyTorch ${fixtures.torch}`, () => {
+  for (const [op, cases] of byOp) {
+    describe(op, () => {
+      for (const c of cases) it(c.name, () => withBackend('wasm', () => runCase(c, OPS[op], F32_TOL, 'float32')));
     });
   }
 });

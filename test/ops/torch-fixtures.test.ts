@@ -13,7 +13,7 @@ import {
   chunk, cat, stack, pad, repeat, triu, tril, maskedFill, gather, scatterAdd, indexSelect, indexAdd, softmax,
   logSoftmax, embedding, oneHot,
 } from '../../src/index.js';
-import { decodeNumber, loadFixtures, runCase, type OpFn, type Tolerance } from '../fixtures/fixtures.js';
+import { F32_TOL, decodeNumber, loadFixtures, runCase, type OpFn, type Tolerance } from '../fixtures/fixtures.js';
 import { withBackend } from '../helpers/backend.js';
 import '../../src/backend/wasm/index.js';
 
@@ -96,9 +96,6 @@ const TOL: Record<string, Tolerance> = {
   gelu: { atol: 1e-9, rtol: 1e-9 },
   erf: { atol: 1e-9, rtol: 1e-9 },
 };
-
-/** float32 against the float64 fixture values: every case passes within this (a few float32 roundings). */
-const F32_TOL: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 
 const fixtures = loadFixtures();
 const byOp = new Map<string, typeof fixtures.core>();
