@@ -1,15 +1,17 @@
 /**
- * Builds the WebAssembly kernels: four variants of assembly/index.ts, SIMD128 or relaxed SIMD, each with a private or
- * a shared (threads) imported memory, written to src/backend/wasm/bin/ (committed, so the library needs no build step).
- *   node assembly/build.mjs          compile all variants
- *   node assembly/build.mjs --copy   only copy the committed binaries next to the compiled JS (dist/src/backend/wasm/bin)
+ * Builds the WebAssembly kernels: four variants of src/backend/wasm/assembly/index.ts, SIMD128 or relaxed SIMD, each
+ * with a private or a shared (threads) imported memory, written to src/backend/wasm/bin/ (committed, so the library
+ * needs no build step).
+ *   node src/backend/wasm/assembly/build.mjs          compile all variants (npm run build:wasm)
+ *   node src/backend/wasm/assembly/build.mjs --copy   only copy the committed binaries next to the compiled JS
+ *                                                     (dist/src/backend/wasm/bin; part of npm run build)
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const binDir = join(root, 'src/backend/wasm/bin');
 
 function copyToDist() {
@@ -22,7 +24,7 @@ function copyToDist() {
 if (!process.argv.includes('--copy')) {
   mkdirSync(binDir, { recursive: true });
   const asc = join(root, 'node_modules/.bin/asc');
-  const common = ['assembly/index.ts', '-O3', '--disableWarning', '112', '--noAssert', '--runtime', 'stub', '--use', 'abort=', '--importMemory'];
+  const common = ['src/backend/wasm/assembly/index.ts', '-O3', '--disableWarning', '112', '--noAssert', '--runtime', 'stub', '--use', 'abort=', '--importMemory'];
   const variants = [
     { name: 'myelin-simd', features: 'simd', shared: false },
     { name: 'myelin-relaxed', features: 'simd,relaxed-simd', shared: false },
