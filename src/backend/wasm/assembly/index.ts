@@ -1,7 +1,8 @@
 /**
  * Myelin's WebAssembly kernels: float32 with SIMD128, compiled by AssemblyScript (see build.mjs). The module imports
  * its memory; all pointers are byte addresses into it, managed by the host (src/backend/wasm/heap.ts). No kernel
- * allocates, so one module instance per thread can share one memory.
+ * allocates, so one module instance per thread can share one memory. Every export, and every integer code the
+ * kernels take, is declared in ../abi.ts.
  */
 export { sgemm, sgemmWorkspace } from './gemm';
 export { unaryF32, binaryF32, compareF32, whereF32, copyRows, toF32, transpose32 } from './elementwise';
