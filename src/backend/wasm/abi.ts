@@ -2,10 +2,14 @@
  * The ABI of the WebAssembly kernels, declared once: the integer codes the kernels take and the signature of every
  * function the module exports.
  *
- * TypeScript imports this file. The AssemblyScript sources import assembly/codes.ts, which the kernel build
- * (assembly/build.mjs) writes from this file before compiling: each `*_CODES` table below becomes an AssemblyScript
- * `const enum` of the same name and members (UNARY_CODES.relu on both sides), so neither side keeps a number of its
- * own. test/backend/wasm-abi.test.ts checks each committed binary against this file.
+ * The module (float32 kernels in AssemblyScript, ./assembly/) imports its memory; every pointer is a byte address into
+ * it, managed by the host (heap.ts). No kernel allocates, so one module instance per thread can share one memory.
+ *
+ * TypeScript imports this file. The kernel build (assembly/build.mjs) writes two AssemblyScript files from it before
+ * compiling: assembly/codes.ts, where each `*_CODES` table below becomes a `const enum` of the same name and members
+ * (UNARY_CODES.relu on both sides), and assembly/exports.ts, the module's entry, which exports exactly the kernels
+ * KERNEL_SIGNATURES names. So neither side keeps a number or a list of its own; test/backend/wasm-abi.test.ts checks
+ * each committed binary against this file.
  *
  * The build loads this file alone (transpiled, not type-checked): it may import types only.
  */
