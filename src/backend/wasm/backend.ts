@@ -27,17 +27,8 @@ import {
   maxPool2dBackwardKernel, maxPool2dKernel,
 } from '../js/pool.js';
 import { Cell, WasmHeap, bytesPer, type HeapStats } from './heap.js';
-import type { KernelExports } from './loader.js';
+import { BINARY_CODES, COMPARE_CODES, REDUCE_CODES, UNARY_CODES, type KernelExports } from './abi.js';
 import type { ThreadPool } from './threads.js';
-
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
-  identity: 0, neg: 1, abs: 2, exp: 3, log: 4, sqrt: 5, rsqrt: 6, sin: 7, cos: 8, tanh: 9, sigmoid: 10, relu: 11,
-  leakyRelu: 12, elu: 13, gelu: 14, softplus: 15, erf: 16, sign: 17, floor: 18, ceil: 19, round: 20, reciprocal: 21,
-  square: 22,
-};
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, reluBackward: 7 };
-const COMPARE_CODES: Partial<Record<BinaryOp, number>> = { eq: 0, ne: 1, lt: 2, le: 3, gt: 4, ge: 5 };
-const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, prod: 1, max: 2, min: 3 };
 
 /**
  * Storage of at most this many bytes lives on the JS heap: kernels copy it into scratch memory to read it and write

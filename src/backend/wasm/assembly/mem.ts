@@ -1,4 +1,4 @@
-/** Memory moves shared by the kernels. */
+/** The memory the host manages (where its heap starts) and the memory moves the kernels share. */
 
 /**
  * Copies `bytes` bytes, as memmove. memory.copy is a call into the engine, which costs more than the copy for the
@@ -27,4 +27,9 @@
   let i: usize = 0;
   for (; i + 16 <= bytes; i += 16) v128.store(dst + i, z);
   for (; i < bytes; i++) store<u8>(dst + i, 0);
+}
+
+/** First byte after the module's static data: the host allocates from here up. */
+export function heapBase(): usize {
+  return __heap_base;
 }

@@ -7,7 +7,7 @@
  * (as the reference backend does), max/min propagate NaN.
  */
 
-const R_SUM = 0, R_PROD = 1, R_MAX = 2, R_MIN = 3;
+import { REDUCE_CODES } from './codes';
 
 // @ts-ignore: decorator
 @inline function hsum64(a: v128): f64 {
@@ -78,16 +78,16 @@ export function reduceF32(
       for (let kj = 0; kj < kn; kj++) {
         const base = kBase + <usize>kj * ksB;
         let res: f32;
-        if (op == R_SUM) {
+        if (op == REDUCE_CODES.sum) {
           let acc: f64 = 0;
           for (let ro = 0; ro < nro; ro++) acc += rowSum(base + (<usize>load<i32>(roTab + (<usize>ro << 2)) << 2), rn, rs);
           res = <f32>acc;
-        } else if (op == R_PROD) {
+        } else if (op == REDUCE_CODES.prod) {
           let acc: f64 = 1;
           for (let ro = 0; ro < nro; ro++) acc *= rowProd(base + (<usize>load<i32>(roTab + (<usize>ro << 2)) << 2), rn, rs);
           res = <f32>acc;
         } else {
-          const isMax = op == R_MAX;
+          const isMax = op == REDUCE_CODES.max;
           let acc: f32 = isMax ? -Infinity : Infinity;
           for (let ro = 0; ro < nro; ro++) {
             const v = rowMaxMin(base + (<usize>load<i32>(roTab + (<usize>ro << 2)) << 2), rn, rs, isMax);
@@ -103,9 +103,9 @@ export function reduceF32(
   }
   // vertical: the kept inner dim is contiguous; combine whole rows of it into accumulators
   const rsB = <usize>rs << 2;
-  if (op == R_SUM || op == R_PROD) {
+  if (op == REDUCE_CODES.sum || op == REDUCE_CODES.prod) {
     const acc = ws; // f64[nOut]
-    const init = op == R_SUM ? f64x2.splat(0) : f64x2.splat(1);
+    const init = op == REDUCE_CODES.sum ? f64x2.splat(0) : f64x2.splat(1);
     for (let i = 0; i < nOut; i += 2) v128.store(acc + (<usize>i << 3), init);
     for (let ro = 0; ro < nro; ro++) {
       const rBase = x + (<usize>load<i32>(roTab + (<usize>ro << 2)) << 2);
@@ -115,7 +115,7 @@ export function reduceF32(
           const src = rp + (<usize>load<i32>(koTab + (<usize>ko << 2)) << 2);
           const dst = acc + (<usize>(ko * kn) << 3);
           let j = 0;
-          if (op == R_SUM) {
+          if (op == REDUCE_CODES.sum) {
             for (; j + 4 <= kn; j += 4) {
               const v = v128.load(src + (<usize>j << 2));
               const d = dst + (<usize>j << 3);
@@ -138,7 +138,7 @@ export function reduceF32(
     for (let i = 0; i < nOut; i++) store<f32>(out + (<usize>i << 2), <f32>load<f64>(acc + (<usize>i << 3)));
     return;
   }
-  const isMax = op == R_MAX;
+  const isMax = op == REDUCE_CODES.max;
   const initV = f32x4.splat(isMax ? -Infinity : Infinity);
   for (let i = 0; i + 4 <= nOut; i += 4) v128.store(out + (<usize>i << 2), initV);
   for (let i = nOut & ~3; i < nOut; i++) store<f32>(out + (<usize>i << 2), isMax ? -Infinity : Infinity);

@@ -1,9 +1,9 @@
 /**
- * GEMM throughput of the wasm backend (run after `tsc -p .`): node assembly/bench/gemm.mjs [threads...]
+ * GEMM throughput of the wasm backend (run after `tsc -p .`): node src/backend/wasm/assembly/bench/gemm.mjs [threads...]
  * Prints GFLOP/s (best of several runs) for square products through Tensor.matmul, plus the raw kernel single-threaded.
  */
-import { noGrad, randn, setBackend } from '../../dist/src/index.js';
-import { setNumThreads, warmUpThreads, wasmBackend } from '../../dist/src/backend/wasm/index.js';
+import { noGrad, randn, setBackend } from '../../../../../dist/src/index.js';
+import { setNumThreads, warmUpThreads, wasmBackend } from '../../../../../dist/src/backend/wasm/index.js';
 
 const threadCounts = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (threadCounts.length === 0) threadCounts.push(1, 2);

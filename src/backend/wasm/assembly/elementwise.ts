@@ -4,66 +4,62 @@
  * length and strides, so any broadcast or strided layout reduces to a loop over rows, and each row takes a SIMD path
  * when its strides are 1 (or 0: a broadcast scalar).
  */
+import { BINARY_CODES, COMPARE_CODES, TO_F32_CODES, UNARY_CODES } from './codes';
 import { copyBytes } from './mem';
 import { verf, vexp, vexpm1, vlog, vlog1pPos, vsigmoid, vtanh } from './vmath';
-
-// unary op codes (keep in step with src/backend/wasm/ops.ts)
-const U_IDENTITY = 0, U_NEG = 1, U_ABS = 2, U_EXP = 3, U_LOG = 4, U_SQRT = 5, U_RSQRT = 6, U_SIN = 7, U_COS = 8;
-const U_TANH = 9, U_SIGMOID = 10, U_RELU = 11, U_LEAKY = 12, U_ELU = 13, U_GELU = 14, U_SOFTPLUS = 15, U_ERF = 16;
-const U_SIGN = 17, U_FLOOR = 18, U_CEIL = 19, U_ROUND = 20, U_RECIP = 21, U_SQUARE = 22;
 
 // @ts-ignore: decorator
 @inline function unaryVec(op: i32, x: v128, alpha: f32, beta: f32): v128 {
   switch (op) {
-    case U_IDENTITY: return x;
-    case U_NEG: return f32x4.neg(x);
-    case U_ABS: return f32x4.abs(x);
-    case U_EXP: return vexp(x);
-    case U_LOG: return vlog(x);
-    case U_SQRT: return f32x4.sqrt(x);
-    case U_RSQRT: return f32x4.div(f32x4.splat(1), f32x4.sqrt(x));
-    case U_TANH: return vtanh(x);
-    case U_SIGMOID: return vsigmoid(x);
+    case UNARY_CODES.identity: return x;
+    case UNARY_CODES.neg: return f32x4.neg(x);
+    case UNARY_CODES.abs: return f32x4.abs(x);
+    case UNARY_CODES.exp: return vexp(x);
+    case UNARY_CODES.log: return vlog(x);
+    case UNARY_CODES.sqrt: return f32x4.sqrt(x);
+    case UNARY_CODES.rsqrt: return f32x4.div(f32x4.splat(1), f32x4.sqrt(x));
+    case UNARY_CODES.tanh: return vtanh(x);
+    case UNARY_CODES.sigmoid: return vsigmoid(x);
     // x <= 0 ? 0 : x (NaN stays NaN, as torch.relu)
-    case U_RELU: return v128.andnot(x, f32x4.le(x, f32x4.splat(0)));
-    case U_LEAKY: return v128.bitselect(x, f32x4.mul(x, f32x4.splat(alpha)), f32x4.gt(x, f32x4.splat(0)));
-    case U_ELU: return v128.bitselect(x, f32x4.mul(vexpm1(x), f32x4.splat(alpha)), f32x4.gt(x, f32x4.splat(0)));
-    case U_GELU: {
+    case UNARY_CODES.relu: return v128.andnot(x, f32x4.le(x, f32x4.splat(0)));
+    case UNARY_CODES.leakyRelu: return v128.bitselect(x, f32x4.mul(x, f32x4.splat(alpha)), f32x4.gt(x, f32x4.splat(0)));
+    case UNARY_CODES.elu: return v128.bitselect(x, f32x4.mul(vexpm1(x), f32x4.splat(alpha)), f32x4.gt(x, f32x4.splat(0)));
+    case UNARY_CODES.gelu: {
       const e = verf(f32x4.mul(x, f32x4.splat(0.7071067811865476)));
       return f32x4.mul(f32x4.mul(x, f32x4.splat(0.5)), f32x4.add(f32x4.splat(1), e));
     }
-    case U_SOFTPLUS: {
+    case UNARY_CODES.softplus: {
       // x*beta > threshold ? x : log1p(exp(beta x)) / beta
       const bx = f32x4.mul(x, f32x4.splat(beta));
       const sp = f32x4.div(vlog1pPos(vexp(bx)), f32x4.splat(beta));
       return v128.bitselect(x, sp, f32x4.gt(bx, f32x4.splat(alpha)));
     }
-    case U_ERF: return verf(x);
-    case U_SIGN: {
+    case UNARY_CODES.erf: return verf(x);
+    case UNARY_CODES.sign: {
       const pos = v128.and(f32x4.gt(x, f32x4.splat(0)), f32x4.splat(1));
       const neg = v128.and(f32x4.lt(x, f32x4.splat(0)), f32x4.splat(-1));
       return v128.or(pos, neg);
     }
-    case U_FLOOR: return f32x4.floor(x);
-    case U_CEIL: return f32x4.ceil(x);
-    case U_ROUND: return f32x4.nearest(x);
-    case U_RECIP: return f32x4.div(f32x4.splat(1), x);
-    case U_SQUARE: return f32x4.mul(x, x);
+    case UNARY_CODES.floor: return f32x4.floor(x);
+    case UNARY_CODES.ceil: return f32x4.ceil(x);
+    case UNARY_CODES.round: return f32x4.nearest(x);
+    case UNARY_CODES.reciprocal: return f32x4.div(f32x4.splat(1), x);
+    case UNARY_CODES.square: return f32x4.mul(x, x);
     default: return x;
   }
 }
 
 // @ts-ignore: decorator
 @inline function unaryScalar(op: i32, x: f32, alpha: f32, beta: f32): f32 {
-  if (op == U_SIN) return <f32>Math.sin(<f64>x);
-  if (op == U_COS) return <f32>Math.cos(<f64>x);
+  if (op == UNARY_CODES.sin) return <f32>Math.sin(<f64>x);
+  if (op == UNARY_CODES.cos) return <f32>Math.cos(<f64>x);
   return f32x4.extract_lane(unaryVec(op, f32x4.splat(x), alpha, beta), 0);
 }
 
 /** out[i] = op(x[i]) for i < n (contiguous float32). */
 export function unaryF32(op: i32, n: i32, x: usize, out: usize, alpha: f32, beta: f32): void {
   let i = 0;
-  if (op == U_SIN || op == U_COS) {
+  if (op == UNARY_CODES.sin || op == UNARY_CODES.cos) {
     for (; i < n; i++) {
       const o = <usize>i << 2;
       store<f32>(out + o, unaryScalar(op, load<f32>(x + o), alpha, beta));
@@ -80,21 +76,17 @@ export function unaryF32(op: i32, n: i32, x: usize, out: usize, alpha: f32, beta
   }
 }
 
-// binary op codes
-const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_POW = 4, B_MAX = 5, B_MIN = 6;
-/** relu's gradient: a where b (relu's output) is > 0 or NaN, else 0 */
-const B_RELU_BACKWARD = 7;
-
 // @ts-ignore: decorator
 @inline function binaryVec(op: i32, a: v128, b: v128): v128 {
   switch (op) {
-    case B_ADD: return f32x4.add(a, b);
-    case B_SUB: return f32x4.sub(a, b);
-    case B_MUL: return f32x4.mul(a, b);
-    case B_DIV: return f32x4.div(a, b);
-    case B_MAX: return f32x4.max(a, b);
-    case B_MIN: return f32x4.min(a, b);
-    case B_RELU_BACKWARD: return v128.andnot(a, f32x4.le(b, f32x4.splat(0)));
+    case BINARY_CODES.add: return f32x4.add(a, b);
+    case BINARY_CODES.sub: return f32x4.sub(a, b);
+    case BINARY_CODES.mul: return f32x4.mul(a, b);
+    case BINARY_CODES.div: return f32x4.div(a, b);
+    case BINARY_CODES.maximum: return f32x4.max(a, b);
+    case BINARY_CODES.minimum: return f32x4.min(a, b);
+    // relu's gradient: a where b (relu's output) is > 0 or NaN, else 0
+    case BINARY_CODES.reluBackward: return v128.andnot(a, f32x4.le(b, f32x4.splat(0)));
     default: return a;
   }
 }
@@ -102,21 +94,21 @@ const B_RELU_BACKWARD = 7;
 // @ts-ignore: decorator
 @inline function binaryScalar(op: i32, a: f32, b: f32): f32 {
   switch (op) {
-    case B_ADD: return a + b;
-    case B_SUB: return a - b;
-    case B_MUL: return a * b;
-    case B_DIV: return a / b;
-    case B_POW: return <f32>Math.pow(<f64>a, <f64>b);
-    case B_MAX: return a != a || b != b ? NaN : (a > b ? a : b);
-    case B_MIN: return a != a || b != b ? NaN : (a < b ? a : b);
-    case B_RELU_BACKWARD: return b <= 0 ? 0 : a;
+    case BINARY_CODES.add: return a + b;
+    case BINARY_CODES.sub: return a - b;
+    case BINARY_CODES.mul: return a * b;
+    case BINARY_CODES.div: return a / b;
+    case BINARY_CODES.pow: return <f32>Math.pow(<f64>a, <f64>b);
+    case BINARY_CODES.maximum: return a != a || b != b ? NaN : (a > b ? a : b);
+    case BINARY_CODES.minimum: return a != a || b != b ? NaN : (a < b ? a : b);
+    case BINARY_CODES.reluBackward: return b <= 0 ? 0 : a;
     default: return a;
   }
 }
 
 function binaryRow(op: i32, n: i32, a: usize, sa: i32, b: usize, sb: i32, out: usize): void {
   let i = 0;
-  if (op != B_POW) {
+  if (op != BINARY_CODES.pow) {
     if (sa == 1 && sb == 1) {
       for (; i + 4 <= n; i += 4) {
         const o = <usize>i << 2;
@@ -155,18 +147,15 @@ export function binaryF32(op: i32, rows: i32, n: i32, a: usize, aRows: usize, sa
   }
 }
 
-// comparison op codes (output bool bytes)
-const C_EQ = 0, C_NE = 1, C_LT = 2, C_LE = 3, C_GT = 4, C_GE = 5;
-
 // @ts-ignore: decorator
 @inline function compareScalar(op: i32, a: f32, b: f32): u8 {
   switch (op) {
-    case C_EQ: return <u8>(a == b);
-    case C_NE: return <u8>(a != b);
-    case C_LT: return <u8>(a < b);
-    case C_LE: return <u8>(a <= b);
-    case C_GT: return <u8>(a > b);
-    case C_GE: return <u8>(a >= b);
+    case COMPARE_CODES.eq: return <u8>(a == b);
+    case COMPARE_CODES.ne: return <u8>(a != b);
+    case COMPARE_CODES.lt: return <u8>(a < b);
+    case COMPARE_CODES.le: return <u8>(a <= b);
+    case COMPARE_CODES.gt: return <u8>(a > b);
+    case COMPARE_CODES.ge: return <u8>(a >= b);
     default: return 0;
   }
 }
@@ -244,10 +233,10 @@ export function copyRows(size: i32, rows: i32, n: i32, dst: usize, dstRows: usiz
   }
 }
 
-/** Contiguous dtype conversions into float32. kind 0: int32 -> float32, 1: bool bytes -> float32. */
+/** Contiguous dtype conversions into float32: int32, or bool bytes (TO_F32_CODES.bool). */
 export function toF32(kind: i32, n: i32, src: usize, dst: usize): void {
   let i = 0;
-  if (kind == 0) {
+  if (kind == TO_F32_CODES.int32) {
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       v128.store(dst + o, f32x4.convert_i32x4_s(v128.load(src + o)));

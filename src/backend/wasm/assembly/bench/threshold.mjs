@@ -1,9 +1,10 @@
 /**
- * Where splitting a product across threads starts to pay (run after `tsc -p .`): node assembly/bench/threshold.mjs
+ * Where splitting a product across threads starts to pay (run after `tsc -p .`):
+ *   node src/backend/wasm/assembly/bench/threshold.mjs
  * Times one thread and the pool on the same square and skinny products, interleaved, best of many runs.
  */
-import { setBackend } from '../../dist/src/index.js';
-import { warmUpThreads, wasmBackend, getNumThreads } from '../../dist/src/backend/wasm/index.js';
+import { setBackend } from '../../../../../dist/src/index.js';
+import { warmUpThreads, wasmBackend, getNumThreads } from '../../../../../dist/src/backend/wasm/index.js';
 
 setBackend('wasm');
 if (!(await warmUpThreads())) throw new Error('threads unavailable');

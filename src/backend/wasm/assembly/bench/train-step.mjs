@@ -1,9 +1,10 @@
 /**
- * Training-step time, js vs wasm backend (run after `tsc -p .`): node assembly/bench/train-step.mjs [threads]
+ * Training-step time, js vs wasm backend (run after `tsc -p .`):
+ *   node src/backend/wasm/assembly/bench/train-step.mjs [threads]
  * MNIST-sized MLP (784-128-10 and 784-256-128-10, batch 64, Adam) and a small CNN (batch 32, 1x28x28).
  */
-import { F, manualSeed, nn, optim, randint, randn, setBackend } from '../../dist/src/index.js';
-import { setNumThreads, warmUpThreads } from '../../dist/src/backend/wasm/index.js';
+import { F, manualSeed, nn, optim, randint, randn, setBackend } from '../../../../../dist/src/index.js';
+import { setNumThreads, warmUpThreads } from '../../../../../dist/src/backend/wasm/index.js';
 
 const threads = Number(process.argv[2] ?? 1);
 setNumThreads(threads);
