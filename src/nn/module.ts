@@ -11,6 +11,7 @@ import { shapeStr, shapesEqual } from '../tensor/shape.js';
 import { isFloat } from '../tensor/dtype.js';
 import { inheritedDeclaration, moduleTypeName, type ModuleConfig } from './registry.js';
 
+// the registry's functions stay importable from here, where they used to live
 export { registerModule, registerLayer, moduleFromConfig, type ModuleConfig, type LayerDeclaration } from './registry.js';
 
 /** A trainable tensor: a leaf that requires grad and that Module registers as a parameter. */
