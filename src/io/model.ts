@@ -5,13 +5,15 @@
  *
  * A model file is untrusted input twice over: its safetensors part is checked by decodeSafetensors, and its config
  * is checked here before anything is built from it: it must be a tree of {type, args?, children?} objects of bounded
- * depth and size, and the built-in layers it names must not ask for more parameter values than the file can supply
- * (so a forged config cannot make the loader allocate gigabytes). A malformed safetensors part gives the decoder's
- * "safetensors: ..." errors (naming the file where the file itself is at fault: missing, too large, not a file);
- * every later failure names the function and the source: `loadModel: 'm.safetensors': ...`, `modelFromBytes: ...`.
+ * depth and size, and the layers it names must not ask for more parameter values than the file can supply, by the
+ * lower bound each layer declares (so a forged config cannot make the loader allocate gigabytes). A malformed
+ * safetensors part gives the decoder's "safetensors: ..." errors (naming the file where the file itself is at fault:
+ * missing, too large, not a file); every later failure names the function and the source:
+ * `loadModel: 'm.safetensors': ...`, `modelFromBytes: ...`.
  */
 import { version as LIBRARY_VERSION } from '../version.js';
-import { moduleFromConfig, type Module, type ModuleConfig } from '../nn/module.js';
+import type { Module } from '../nn/module.js';
+import { layerDeclaration, moduleFromConfig, type ModuleConfig } from '../nn/registry.js';
 import { noGrad } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
@@ -93,44 +95,10 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
 
-/** Built-in layers whose factories read constructor arguments from "args". */
-const NEEDS_ARGS = new Set([
-  'Linear', 'Conv1d', 'Conv2d', 'ConvTranspose2d', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'Flatten', 'Unflatten',
-  'Dropout', 'BatchNorm1d', 'BatchNorm2d', 'LayerNorm', 'Embedding',
-]);
-
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-const pairProduct = (v: unknown): number => (Array.isArray(v) ? v.slice(0, 3).reduce((p: number, d) => p * num(d), 1) : num(v) * num(v));
-
-/**
- * A lower bound on the parameter and buffer values the built-in layer `type` allocates for these args (0 for types
- * that allocate nothing or that this function does not know; invalid args count as 0 and are left to the layer's
- * own checks).
- */
-function layerValues(type: string, args: Record<string, unknown>): number {
-  const groups = num(args.groups) || 1;
-  switch (type) {
-    case 'Linear': return num(args.inFeatures) * num(args.outFeatures);
-    case 'Conv1d': return (num(args.outChannels) * num(args.inChannels) * num(args.kernelSize)) / groups;
-    case 'Conv2d': return (num(args.outChannels) * num(args.inChannels) * pairProduct(args.kernelSize)) / groups;
-    case 'ConvTranspose2d': return (num(args.inChannels) * num(args.outChannels) * pairProduct(args.kernelSize)) / groups;
-    case 'BatchNorm1d':
-    case 'BatchNorm2d':
-      return args.affine === false && args.trackRunningStats === false ? 0 : num(args.numFeatures);
-    case 'LayerNorm': {
-      if (args.elementwiseAffine === false) return 0;
-      const s = args.normalizedShape;
-      return Array.isArray(s) ? s.slice(0, 64).reduce((p: number, d) => p * num(d), 1) : num(s);
-    }
-    case 'Embedding': return num(args.numEmbeddings) * num(args.embeddingDim);
-    default: return 0;
-  }
-}
-
 /**
  * Checks the shape of a config tree (objects with a short string "type", an object "args", and "children" as an
- * array or object of configs, the known containers with the kind they need), its depth and module count, and
- * returns the lower bound of the values its built-in layers allocate.
+ * array or object of configs, the declared containers with the kind they declare), its depth and module count,
+ * and returns the lower bound of the values its layers declare they allocate (see LayerDeclaration.allocates).
  */
 function checkConfig(root: unknown): number {
   let modules = 0;
@@ -145,12 +113,13 @@ function checkConfig(root: unknown): number {
       throw new Error(`${where()} needs a "type" naming a module (a string of 1 to ${MAX_TYPE_NAME} characters), got ${describe(type)}`);
     }
     if (args !== undefined && !isPlainObject(args)) throw new Error(`${where()} (${type}): "args" must be an object, got ${describe(args)}`);
-    if (args === undefined && NEEDS_ARGS.has(type)) throw new Error(`${where()} (${type}) has no "args" (its constructor arguments)`);
-    if (args) values += layerValues(type, args);
+    const declared = layerDeclaration(type);
+    if (args === undefined && declared?.needsArgs) throw new Error(`${where()} (${type}) has no "args" (its constructor arguments)`);
+    const n = args && declared?.allocates ? declared.allocates(args) : 0;
+    if (n > 0) values += n; // NaN from a custom declaration counts as nothing, not as a poisoned sum
     if (children === undefined) return;
-    const list = type === 'Sequential' || type === 'ModuleList';
-    if (list && !Array.isArray(children)) throw new Error(`${where()} (${type}): "children" must be an array, got ${describe(children)}`);
-    if (type === 'ModuleDict' && !isPlainObject(children)) throw new Error(`${where()} (ModuleDict): "children" must be an object, got ${describe(children)}`);
+    if (declared?.children === 'list' && !Array.isArray(children)) throw new Error(`${where()} (${type}): "children" must be an array, got ${describe(children)}`);
+    if (declared?.children === 'named' && !isPlainObject(children)) throw new Error(`${where()} (${type}): "children" must be an object, got ${describe(children)}`);
     if (Array.isArray(children)) {
       children.forEach((child, i) => visit(child, path ? `${path}.${i}` : String(i), depth + 1));
     } else if (isPlainObject(children)) {

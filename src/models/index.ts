@@ -3,7 +3,7 @@
  */
 import { Sequential } from '../nn/containers.js';
 import { RandomShift } from '../nn/augment.js';
-import { Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sigmoid } from '../nn/layers.js';
+import { Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU, Sigmoid } from '../nn/layers/index.js';
 
 /**
  * Digits MLP: 784-256-128-10 with ReLU and light dropout, trained on digits shifted by up to 2 pixels (RandomShift,

@@ -5,7 +5,8 @@
 import { shapeStr } from '../tensor/shape.js';
 import { Generator, defaultGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type ModuleConfig, Module, registerModule } from './module.js';
+import { Module } from './module.js';
+import { registerLayer } from './registry.js';
 
 /**
  * Moves each image of a batch [N,C,H,W] by its own random whole-pixel offset in [-maxShift, maxShift] along both
@@ -46,9 +47,9 @@ export class RandomShift extends Module {
   protected override extraRepr(): string {
     return `maxShift=${this.maxShift}`;
   }
-
-  override config(): ModuleConfig {
-    return { type: 'RandomShift', args: { maxShift: this.maxShift } };
-  }
 }
-registerModule('RandomShift', (c) => new RandomShift(c.args!.maxShift as number));
+registerLayer(RandomShift, {
+  type: 'RandomShift',
+  config: (m) => ({ args: { maxShift: m.maxShift } }),
+  fromConfig: ({ args }) => new RandomShift(args.maxShift as number),
+});

@@ -1,33 +1,12 @@
 /** Containers: Sequential, ModuleList, ModuleDict. Children are stored as properties so Module finds them. */
 import { Tensor } from '../tensor/tensor.js';
-import { Module, moduleFromConfig, registerModule, type ModuleConfig } from './module.js';
-import {
-  AdaptiveAvgPool2d, AvgPool2d, BatchNorm1d, BatchNorm2d, Conv1d, Conv2d, ConvTranspose2d, Dropout, ELU, Embedding,
-  Flatten, GELU, Identity, LayerNorm, LeakyReLU, Linear, LogSoftmax, MaxPool2d, ReLU, Sigmoid, Softmax, Softplus, Tanh,
-  Unflatten,
-} from './layers.js';
+import { Module } from './module.js';
+import { keepsTensors, moduleFromConfig, registerLayer, type ModuleConfig } from './registry.js';
+import { fusionPlan } from './fusion.js';
 import { releaseWithGraph } from '../autograd/engine.js';
 import { latestStorageSerial, type Storage } from '../backend/backend.js';
 
 const RESERVED = new Set(['training', '_buffers']);
-
-/** Layer classes that keep no reference to their inputs or outputs (checked by exact class, not subclass). */
-const BUILT_IN: ReadonlySet<Function> = new Set<Function>([
-  Linear, Conv1d, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Unflatten, Dropout,
-  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Identity, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softplus,
-  Softmax, LogSoftmax,
-]);
-
-/** Exactly an instance of `cls`, running the class's own forward (not one replaced on the instance to watch it). */
-function isPlain(m: unknown, cls: Function): boolean {
-  return m instanceof Module && m.constructor === cls && !Object.prototype.hasOwnProperty.call(m, 'forward');
-}
-
-/** A Sequential whose layers, all the way down, are built-in ones running their own forward. */
-function isBuiltIn(m: Module): boolean {
-  if (isPlain(m, Sequential)) return (m as Sequential).children().every(isBuiltIn);
-  return BUILT_IN.has(m.constructor) && isPlain(m, m.constructor);
-}
 
 /** Runs its children in order, feeding each one's output to the next. */
 export class Sequential extends Module {
@@ -55,25 +34,27 @@ export class Sequential extends Module {
   }
   /** Tensor in, tensor out (layers that pass other values between them still work; the type says the common case). */
   forward(x: Tensor): Tensor {
-    const layers = this.children();
-    // With only built-in layers (none keeps a reference to what it is given or returns), the results passed between
-    // layers are held by nothing but the graph's saved tensors: without gradients they are dead once the next layer
-    // has run and are released at the end; with gradients, once the backward that reads them has run. Either way
-    // their memory does not wait for the garbage collector.
-    const intermediates = isBuiltIn(this) ? new Set<Storage>() : null;
+    // When no layer keeps a reference to what it is given or returns (as the built-in layers declare), the results
+    // passed between layers are held by nothing but the graph's saved tensors: without gradients they are dead once
+    // the next layer has run and are released at the end; with gradients, once the backward that reads them has run.
+    // Either way their memory does not wait for the garbage collector.
+    const intermediates = keepsTensors(this) ? null : new Set<Storage>();
     const start = latestStorageSerial();
     let out: unknown = x;
-    for (let i = 0; i < layers.length; i++) {
-      const m = layers[i];
-      if (out instanceof Tensor && out.storage.serial > start) intermediates?.add(out.storage);
-      // a Linear then a ReLU (exactly those classes) run as one fused kernel: the same values and gradients as the
-      // two layers in turn, one tensor and one op fewer
-      if (isPlain(m, Linear) && isPlain(layers[i + 1], ReLU) && out instanceof Tensor) {
-        out = (m as Linear).forwardRelu(out);
-        i++;
+    const passOn = (): void => {
+      if (intermediates && out instanceof Tensor && out.storage.serial > start) intermediates.add(out.storage);
+    };
+    // runs of layers that a fusion rule matches run as one call (see fusion.ts)
+    for (const { layers, rule } of fusionPlan(this, this.children())) {
+      if (rule && out instanceof Tensor) {
+        passOn();
+        out = rule.run(layers, out);
         continue;
       }
-      out = m.forward(out);
+      for (const m of layers) {
+        passOn();
+        out = m.forward(out);
+      }
     }
     if (intermediates && out instanceof Tensor) {
       intermediates.delete(out.storage);
@@ -81,11 +62,14 @@ export class Sequential extends Module {
     }
     return out as Tensor;
   }
-  override config(): ModuleConfig {
-    return { type: 'Sequential', children: this.children().map((m) => m.config()) };
-  }
 }
-registerModule('Sequential', (c) => new Sequential(...((c.children as ModuleConfig[]) ?? []).map(moduleFromConfig)));
+registerLayer(Sequential, {
+  type: 'Sequential',
+  config: (s) => ({ children: s.children().map((m) => m.config()) }),
+  fromConfig: (c) => new Sequential(...((c.children as ModuleConfig[]) ?? []).map(moduleFromConfig)),
+  children: 'list',
+  keepsTensors: (s) => s.children().some(keepsTensors),
+});
 
 /** A list of modules whose parameters are registered (indexed '0', '1', ...); it has no forward of its own. */
 export class ModuleList extends Module {
@@ -113,11 +97,13 @@ export class ModuleList extends Module {
   forward(): never {
     throw new Error('ModuleList: has no forward(); call its modules');
   }
-  override config(): ModuleConfig {
-    return { type: 'ModuleList', children: this.children().map((m) => m.config()) };
-  }
 }
-registerModule('ModuleList', (c) => new ModuleList(((c.children as ModuleConfig[]) ?? []).map(moduleFromConfig)));
+registerLayer(ModuleList, {
+  type: 'ModuleList',
+  config: (l) => ({ children: l.children().map((m) => m.config()) }),
+  fromConfig: (c) => new ModuleList(((c.children as ModuleConfig[]) ?? []).map(moduleFromConfig)),
+  children: 'list',
+});
 
 /** Modules by name; names become state-dict prefixes. */
 export class ModuleDict extends Module {
@@ -147,8 +133,10 @@ export class ModuleDict extends Module {
   forward(): never {
     throw new Error('ModuleDict: has no forward(); call its modules');
   }
-  override config(): ModuleConfig {
-    return { type: 'ModuleDict', children: Object.fromEntries(this.namedChildren().map(([k, m]) => [k, m.config()])) };
-  }
 }
-registerModule('ModuleDict', (c) => new ModuleDict(Object.fromEntries(Object.entries((c.children as Record<string, ModuleConfig>) ?? {}).map(([k, v]) => [k, moduleFromConfig(v)]))));
+registerLayer(ModuleDict, {
+  type: 'ModuleDict',
+  config: (d) => ({ children: Object.fromEntries(d.namedChildren().map(([k, m]) => [k, m.config()])) }),
+  fromConfig: (c) => new ModuleDict(Object.fromEntries(Object.entries((c.children as Record<string, ModuleConfig>) ?? {}).map(([k, v]) => [k, moduleFromConfig(v)]))),
+  children: 'named',
+});

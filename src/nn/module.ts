@@ -9,6 +9,10 @@ import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/engine.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 import { isFloat } from '../tensor/dtype.js';
+import { inheritedDeclaration, moduleTypeName, type ModuleConfig } from './registry.js';
+
+// the registry's functions stay importable from here, where they used to live
+export { registerModule, registerLayer, moduleFromConfig, type ModuleConfig, type LayerDeclaration } from './registry.js';
 
 /** A trainable tensor: a leaf that requires grad and that Module registers as a parameter. */
 export class Parameter extends Tensor {
@@ -21,33 +25,6 @@ export class Parameter extends Tensor {
 /** camelCase -> snake_case, the PyTorch spelling of state-dict names (runningMean -> running_mean). */
 export function stateName(property: string): string {
   return property.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-}
-
-/** A plain description of a module's architecture, enough to rebuild it (saved in model files). */
-export interface ModuleConfig {
-  type: string;
-  args?: Record<string, unknown>;
-  children?: ModuleConfig[] | Record<string, ModuleConfig>;
-}
-
-type ModuleFactory = (config: ModuleConfig) => Module;
-const moduleRegistry = new Map<string, ModuleFactory>();
-
-/** Makes a module type rebuildable from its config (built-in layers register themselves). */
-export function registerModule(type: string, factory: ModuleFactory): void {
-  moduleRegistry.set(type, factory);
-}
-
-/** Rebuilds a module from a config written by `module.config()`. */
-export function moduleFromConfig(config: ModuleConfig): Module {
-  if (!config || typeof config !== 'object' || typeof config.type !== 'string') {
-    throw new Error('moduleFromConfig: config must be an object with a string "type"');
-  }
-  const factory = moduleRegistry.get(config.type);
-  if (!factory) {
-    throw new Error(`moduleFromConfig: unknown module type '${config.type}' (register custom modules with registerModule)`);
-  }
-  return factory(config);
 }
 
 export type StateDict = Map<string, Tensor>;
@@ -248,14 +225,19 @@ export abstract class Module {
     return { missingKeys, unexpectedKeys };
   }
 
-  /** Constructor arguments shown in toString() and saved in config(); layers override. */
+  /** Constructor arguments shown in toString(); layers override. */
   protected extraRepr(): string {
     return '';
   }
 
-  /** The architecture as plain data (type, constructor args, children), or throws for unregistered modules. */
+  /**
+   * The architecture as plain data (type, constructor args, children), as the class's registerLayer declaration
+   * describes it; custom modules registered with registerModule override this; others cannot describe themselves.
+   */
   config(): ModuleConfig {
-    throw new Error(`${this.constructor.name}.config: this module cannot describe itself; register it with registerModule and implement config()`);
+    const declared = inheritedDeclaration(this);
+    if (!declared) throw new Error(`${moduleTypeName(this)}.config: this module cannot describe itself; declare it with registerLayer, or register it with registerModule and implement config()`);
+    return { type: declared.type, ...declared.config(this) };
   }
 
   /** The architecture in PyTorch's print format, followed by the parameter count. */
@@ -268,7 +250,7 @@ export abstract class Module {
   /** PyTorch-style one-module repr, children indented. */
   repr(): string {
     const children = this.namedChildren();
-    const name = this.constructor.name;
+    const name = moduleTypeName(this);
     if (children.length === 0) return `${name}(${this.extraRepr()})`;
     const lines = children.map(([key, child]) => `  (${this.childName(key)}): ${child.repr().split('\n').join('\n  ')}`);
     const extra = this.extraRepr();

@@ -7,6 +7,7 @@ import { noGrad } from '../autograd/engine.js';
 import { DataLoader } from '../data/dataloader.js';
 import { Dataset, TensorDataset } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
+import { moduleTypeName } from '../nn/registry.js';
 import * as losses from '../nn/losses.js';
 import { cat } from '../ops/shape.js';
 import { Adagrad, Adam, AdamW, RMSprop, SGD, clipGradNorm, LRScheduler, ReduceLROnPlateau } from '../optim/index.js';
@@ -151,7 +152,7 @@ function inEvalMode<T>(model: Module, fn: () => T): T {
 
 function forward(model: Module, x: Tensor): Tensor {
   const out = model.forward(x);
-  if (!(out instanceof Tensor)) throw new TypeError(`fit: ${model.constructor.name}.forward must return a Tensor`);
+  if (!(out instanceof Tensor)) throw new TypeError(`fit: ${moduleTypeName(model)}.forward must return a Tensor`);
   return out;
 }
 
