@@ -1,6 +1,6 @@
 /**
  * One conformance case run on a device and on the js reference: the same host data becomes each input's storage on
- * both, seen through the same kind of view (contiguous, transposed, strided, offset); the op's outputs, and the
+ * both, seen through the same kind of view (contiguous, transposed, strided, sliced, offset); the op's outputs, and the
  * gradients of sum(outputs * weights) with respect to every float input, must agree. A failure names the op, the
  * device, the dtypes, the layout and the shapes.
  */
@@ -11,8 +11,8 @@ import { withBackend } from '../helpers/backend.js';
 /** The device every other is compared with. */
 export const REFERENCE = 'js';
 
-export type Layout = 'contiguous' | 'transposed' | 'strided' | 'offset';
-export const LAYOUTS: readonly Layout[] = ['contiguous', 'transposed', 'strided', 'offset'];
+export type Layout = 'contiguous' | 'transposed' | 'strided' | 'sliced' | 'offset';
+export const LAYOUTS: readonly Layout[] = ['contiguous', 'transposed', 'strided', 'sliced', 'offset'];
 
 /** How an input's values are drawn: a named distribution or a function of the generator and the element's index. */
 export type Fill = 'normal' | 'halves' | 'positive' | 'int' | 'bool' | ((g: Generator, i: number) => number);
@@ -67,11 +67,11 @@ export function caseTitle(c: Case): string {
   return `${c.op}${c.note ? ` (${c.note})` : ''} ${inputs}`;
 }
 
-/** The layouts that make a difference for the case's shapes (transposing needs 2 dims, striding 1). */
+/** The layouts that make a difference for the case's shapes (transposing and slicing need 2 dims, striding 1). */
 function layoutsOf(c: Case): readonly Layout[] {
   if (c.layouts) return c.layouts;
   const maxDims = Math.max(0, ...c.inputs.map((x) => x.shape.length));
-  return LAYOUTS.filter((l) => (l === 'transposed' ? maxDims >= 2 : l === 'strided' ? maxDims >= 1 : true));
+  return LAYOUTS.filter((l) => (l === 'transposed' || l === 'sliced' ? maxDims >= 2 : l === 'strided' ? maxDims >= 1 : true));
 }
 
 /** The storage behind a view of `shape` laid out as `layout`: its shape, and how to take the view from it. */
@@ -90,6 +90,12 @@ function geometry(shape: readonly number[], layout: Layout): { base: number[]; v
       return {
         base: shape.map((d) => 2 * d + 1),
         view: (t) => shape.reduce((v, d, i) => v.slice(i, 1, 1 + 2 * d, 2), t),
+      };
+    case 'sliced':
+      // a window one element in from each side along every dim: rows stay dense, with gaps between them
+      return {
+        base: shape.map((d) => d + 2),
+        view: (t) => shape.reduce((v, d, i) => v.narrow(i, 1, d), t),
       };
     case 'offset':
       // a window that starts 5 elements into its storage and stops 4 before its end
