@@ -51,6 +51,11 @@ export class DeviceSuite {
     });
   }
 
+  /** How many cases were declared, how many passed and how many were skipped (so far). */
+  get counts(): { declared: number; passed: number; skipped: number } {
+    return { declared: this.declared, passed: this.passed, skipped: this.skipped.length };
+  }
+
   /** The last test of a family: every declared case either ran or was skipped for a dtype the device lacks. */
   declareCoverage(): void {
     it('passed every case, or skipped it for a dtype the device does not support', (t) => {
