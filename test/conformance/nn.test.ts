@@ -1,6 +1,6 @@
 /**
- * Conformance: softmax and logSoftmax, dropout under a seed, embedding and oneHot on every registered device against
- * the js reference. See devices.ts for how a device joins.
+ * Conformance: softmax and logSoftmax, dropout under a seed, embedding, oneHot, batch and layer normalisation on every
+ * registered device against the js reference. See devices.ts for how a device joins.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -34,6 +34,24 @@ eachDevice('softmax, dropout, embedding', (suite) => {
     suite.check({ op: 'embedding', inputs: [{ shape: [5, 7], dtype: 'int32', fill: indices(10) }, { shape: [10, 9], dtype }], run: (i, w) => embedding(i, w) });
     suite.check({ op: 'embedding', note: '0-d indices', inputs: [{ shape: [], dtype: 'int32', fill: indices(10) }, { shape: [10, 9], dtype }], run: (i, w) => embedding(i, w) });
     suite.check({ op: 'embedding', note: 'no indices', inputs: [{ shape: [0, 3], dtype: 'int32' }, { shape: [10, 9], dtype }], run: (i, w) => embedding(i, w) });
+  }
+  for (const dtype of ['float32', 'float64'] as DType[]) {
+    const channels = (fill?: 'positive') => ({ shape: [5], dtype, fill });
+    const stats = (fill?: 'positive') => ({ shape: [5], dtype, fill, grad: false });
+    suite.check({
+      op: 'F.batchNorm', note: 'training, running statistics updated in place',
+      inputs: [{ shape: [4, 5, 3, 6], dtype }, channels(), channels(), stats(), stats('positive')],
+      // the running statistics are outputs too: the update writes through their layouts
+      run: (x, w, b, rm, rv) => [F.batchNorm(x, { weight: w, bias: b, runningMean: rm, runningVar: rv, training: true }), rm.add(0), rv.add(0)],
+    });
+    suite.check({
+      op: 'F.batchNorm', note: 'eval', inputs: [{ shape: [7, 5], dtype }, channels(), channels(), stats(), stats('positive')],
+      run: (x, w, b, rm, rv) => F.batchNorm(x, { weight: w, bias: b, runningMean: rm, runningVar: rv }),
+    });
+    suite.check({
+      op: 'F.layerNorm', note: 'over the last 2 dims', inputs: [{ shape: [4, 6, 7], dtype }, { shape: [6, 7], dtype }, { shape: [6, 7], dtype }],
+      run: (x, w, b) => F.layerNorm(x, [6, 7], w, b),
+    });
   }
   suite.check({ op: 'embedding', note: 'index out of range', inputs: [{ shape: [5], dtype: 'int32', fill: indices(10) }, { shape: [4, 9] }], run: (i, w) => embedding(i.add(4), w), throws: true });
   suite.check({ op: 'oneHot', inputs: [{ shape: [4, 6], dtype: 'int32', fill: indices(5) }], run: (i) => oneHot(i, 5) });
