@@ -20,6 +20,8 @@ const special: Fill = (_g, i) => SPECIAL[i % SPECIAL.length];
 
 interface UnaryOp {
   op: string;
+  /** The arguments besides the tensor. */
+  note?: string;
   f: (x: Tensor) => Tensor;
   dtypes: DType[];
   fill?: Fill;
@@ -43,13 +45,13 @@ const UNARY: UnaryOp[] = [
   { op: 'tanh', f: tanh, dtypes: ALL },
   { op: 'sigmoid', f: sigmoid, dtypes: ALL },
   { op: 'relu', f: relu, dtypes: NUMERIC, fill: 'halves' },
-  { op: 'leakyRelu', f: (x) => leakyRelu(x, 0.1), dtypes: FLOATS, fill: 'halves' },
-  { op: 'elu', f: (x) => elu(x, 0.7), dtypes: FLOATS },
+  { op: 'leakyRelu', note: 'slope 0.1', f: (x) => leakyRelu(x, 0.1), dtypes: FLOATS, fill: 'halves' },
+  { op: 'elu', note: 'alpha 0.7', f: (x) => elu(x, 0.7), dtypes: FLOATS },
   { op: 'gelu', f: gelu, dtypes: FLOATS },
-  { op: 'softplus', f: (x) => softplus(x, 1.5, 2), dtypes: FLOATS },
+  { op: 'softplus', note: 'beta 1.5, threshold 2', f: (x) => softplus(x, 1.5, 2), dtypes: FLOATS },
   { op: 'erf', f: erf, dtypes: FLOATS },
-  { op: 'clamp', f: (x) => clamp(x, -1, 1.5), dtypes: NUMERIC, fill: 'halves' },
-  { op: 'clamp', f: (x) => clamp(x, null, 0.5), dtypes: FLOATS, fill: 'halves' },
+  { op: 'clamp', note: 'min -1, max 1.5', f: (x) => clamp(x, -1, 1.5), dtypes: NUMERIC, fill: 'halves' },
+  { op: 'clamp', note: 'max 0.5', f: (x) => clamp(x, null, 0.5), dtypes: FLOATS, fill: 'halves' },
   { op: 'logicalNot', f: logicalNot, dtypes: ALL, fill: 'halves' },
   { op: 'isnan', f: isnan, dtypes: FLOATS, fill: special },
   { op: 'isinf', f: isinf, dtypes: FLOATS, fill: special },
@@ -58,6 +60,8 @@ const UNARY: UnaryOp[] = [
 type BinaryFn = (a: Tensor | number, b: Tensor | number) => Tensor;
 interface BinaryOp {
   op: string;
+  /** What tells this entry from the op's others. */
+  note?: string;
   f: BinaryFn;
   dtypes: DType[];
   fillA?: Fill;
@@ -72,7 +76,7 @@ const BINARY: BinaryOp[] = [
   { op: 'mul', f: mul, dtypes: ALL },
   { op: 'div', f: div, dtypes: NUMERIC, fillB: nonzero },
   { op: 'pow', f: pow, dtypes: FLOATS, fillA: 'positive', fillB: 'halves' },
-  { op: 'pow', f: pow, dtypes: ['int32'], fillB: (g) => g.integer(0, 4) },
+  { op: 'pow', note: 'integer exponents', f: pow, dtypes: ['int32'], fillB: (g) => g.integer(0, 4) },
   { op: 'maximum', f: maximum, dtypes: ALL, fillA: 'halves', fillB: 'halves' },
   { op: 'minimum', f: minimum, dtypes: ALL, fillA: 'halves', fillB: 'halves' },
   { op: 'eq', f: eq, dtypes: ALL, fillA: 'halves', fillB: 'halves' },
@@ -99,17 +103,18 @@ const BROADCASTS: [number[], number[]][] = [
   [[3], [2, 3]],
 ];
 
+const joined = (...notes: (string | undefined)[]): string | undefined => notes.filter(Boolean).join(', ') || undefined;
 const boolFill = (f: Fill | undefined, dtype: DType): Fill | undefined => (dtype === 'bool' ? undefined : f);
 
 eachDevice('elementwise ops', (suite) => {
   for (const u of UNARY) {
     for (const dtype of u.dtypes) {
       const fill = boolFill(u.fill, dtype);
-      for (const shape of [[6, 7, 5], [5], [], [0, 3]]) suite.check({ op: u.op, inputs: [{ shape, dtype, fill }], run: u.f });
+      for (const shape of [[6, 7, 5], [5], [], [0, 3]]) suite.check({ op: u.op, note: u.note, inputs: [{ shape, dtype, fill }], run: u.f });
     }
     if (u.fill !== 'positive') {
       // special values: NaN, infinities, signed zeros and the ends of float32's range (gradients included)
-      suite.check({ op: u.op, note: 'special values', inputs: [{ shape: [8, 10], fill: special }], run: u.f });
+      suite.check({ op: u.op, note: joined(u.note, 'special values'), inputs: [{ shape: [8, 10], fill: special }], run: u.f });
     }
   }
 
@@ -117,16 +122,16 @@ eachDevice('elementwise ops', (suite) => {
     for (const dtype of b.dtypes) {
       const fillA = boolFill(b.fillA, dtype), fillB = boolFill(b.fillB, dtype);
       for (const [sa, sb] of BROADCASTS) {
-        suite.check({ op: b.op, inputs: [{ shape: sa, dtype, fill: fillA }, { shape: sb, dtype, fill: fillB }], run: (x, y) => b.f(x, y) });
+        suite.check({ op: b.op, note: b.note, inputs: [{ shape: sa, dtype, fill: fillA }, { shape: sb, dtype, fill: fillB }], run: (x, y) => b.f(x, y) });
       }
       // a number on either side
       const number = dtype === 'bool' ? 1 : dtype === 'int32' ? 2 : 1.5;
-      suite.check({ op: b.op, note: `tensor, ${number}`, inputs: [{ shape: [9, 8], dtype, fill: fillA }], run: (x) => b.f(x, number) });
-      suite.check({ op: b.op, note: `${number}, tensor`, inputs: [{ shape: [9, 8], dtype, fill: fillB }], run: (x) => b.f(number, x) });
+      suite.check({ op: b.op, note: joined(b.note, `tensor, ${number}`), inputs: [{ shape: [9, 8], dtype, fill: fillA }], run: (x) => b.f(x, number) });
+      suite.check({ op: b.op, note: joined(b.note, `${number}, tensor`), inputs: [{ shape: [9, 8], dtype, fill: fillB }], run: (x) => b.f(number, x) });
     }
     // a broadcast view (stride 0) as an operand
     suite.check({
-      op: b.op, note: 'expanded operand', inputs: [{ shape: [3, 1, 25], fill: b.fillA }, { shape: [3, 4, 25], fill: b.fillB }],
+      op: b.op, note: joined(b.note, 'expanded operand'), inputs: [{ shape: [3, 1, 25], fill: b.fillA }, { shape: [3, 4, 25], fill: b.fillB }],
       run: (x, y) => b.f(x.expand(3, 4, 25), y),
     });
   }

@@ -10,6 +10,8 @@ import { eachDevice } from './devices.js';
 type Dims = number | number[] | undefined;
 interface Reduction {
   op: string;
+  /** The options besides dim and keepdim. */
+  options?: string;
   f: (x: Tensor, dim: Dims, keepdim: boolean) => Tensor;
   dtypes: DType[];
   fill?: Fill;
@@ -32,7 +34,7 @@ const REDUCTIONS: Reduction[] = [
   { op: 'max', f: max, dtypes: ALL, fill: 'halves', needsElements: true },
   { op: 'min', f: min, dtypes: ALL, fill: 'halves', needsElements: true },
   { op: 'var', f: (x, d, k) => variance(x, d, { keepdim: k }), dtypes: FLOATS },
-  { op: 'var', f: (x, d, k) => variance(x, d, { keepdim: k, correction: 0 }), dtypes: ['float32'] },
+  { op: 'var', options: 'correction 0', f: (x, d, k) => variance(x, d, { keepdim: k, correction: 0 }), dtypes: ['float32'] },
   { op: 'std', f: (x, d, k) => std(x, d, { keepdim: k }), dtypes: FLOATS },
   { op: 'logsumexp', f: logsumexp, dtypes: FLOATS },
   { op: 'argmax', f: (x, d, k) => argmax(x, d as number | undefined, k), dtypes: ['float32', 'float64', 'int32'], fill: 'halves', oneDim: true, needsElements: true },
@@ -41,7 +43,8 @@ const REDUCTIONS: Reduction[] = [
   { op: 'any', f: any, dtypes: ALL, fill: (g) => (g.random() < 0.1 ? 1 : 0) },
 ];
 
-const noteOf = (dim: Dims, keepdim: boolean): string =>
+const noteOf = (r: Reduction, what: string): string => (r.options ? `${r.options}, ${what}` : what);
+const dimsNote = (dim: Dims, keepdim: boolean): string =>
   `${dim === undefined ? 'all dims' : `dim ${JSON.stringify(dim)}`}${keepdim ? ', keepdim' : ''}`;
 
 eachDevice('reductions', (suite) => {
@@ -51,17 +54,17 @@ eachDevice('reductions', (suite) => {
       const fill = dtype === 'bool' ? undefined : r.fill;
       for (const dim of dimsList) {
         for (const keepdim of dim === undefined ? [false] : [false, true]) {
-          suite.check({ op: r.op, note: noteOf(dim, keepdim), inputs: [{ shape: [4, 5, 6], dtype, fill }], run: (x) => r.f(x, dim, keepdim) });
+          suite.check({ op: r.op, note: noteOf(r, dimsNote(dim, keepdim)), inputs: [{ shape: [4, 5, 6], dtype, fill }], run: (x) => r.f(x, dim, keepdim) });
         }
       }
       // 0-d input; a long row (the vector loop and its tail)
-      suite.check({ op: r.op, note: 'all dims', inputs: [{ shape: [], dtype, fill }], run: (x) => r.f(x, undefined, false) });
-      suite.check({ op: r.op, note: 'dim 0, keepdim', inputs: [{ shape: [], dtype, fill }], run: (x) => r.f(x, 0, true) });
-      suite.check({ op: r.op, note: 'dim 1', inputs: [{ shape: [2, 301], dtype, fill }], run: (x) => r.f(x, 1, false) });
+      suite.check({ op: r.op, note: noteOf(r, 'all dims'), inputs: [{ shape: [], dtype, fill }], run: (x) => r.f(x, undefined, false) });
+      suite.check({ op: r.op, note: noteOf(r, 'dim 0, keepdim'), inputs: [{ shape: [], dtype, fill }], run: (x) => r.f(x, 0, true) });
+      suite.check({ op: r.op, note: noteOf(r, 'dim 1'), inputs: [{ shape: [2, 301], dtype, fill }], run: (x) => r.f(x, 1, false) });
     }
     // empty: reducing over a dim of size 0, and over a non-empty dim of an empty tensor
-    suite.check({ op: r.op, note: 'dim 0 of size 0', inputs: [{ shape: [0, 3] }], run: (x) => r.f(x, 0, false), throws: r.needsElements });
-    suite.check({ op: r.op, note: 'dim 0, keepdim', inputs: [{ shape: [4, 0] }], run: (x) => r.f(x, 0, true) });
+    suite.check({ op: r.op, note: noteOf(r, 'dim 0 of size 0'), inputs: [{ shape: [0, 3] }], run: (x) => r.f(x, 0, false), throws: r.needsElements });
+    suite.check({ op: r.op, note: noteOf(r, 'dim 0, keepdim'), inputs: [{ shape: [4, 0] }], run: (x) => r.f(x, 0, true) });
   }
   // special values: NaN propagates through max/min/sum and wins argmax (as PyTorch)
   const SPECIAL = [1, NaN, -Infinity, 2, Infinity, -0, 0, 3];

@@ -9,18 +9,18 @@ import { eachDevice } from './devices.js';
 const ALL: DType[] = ['float32', 'float64', 'int32', 'bool'];
 
 type InPlace = (t: Tensor, other: Tensor) => Tensor;
-/** In-place ops, each given a second tensor of the shape it writes (ignored by those that take a number). */
-const IN_PLACE: [string, InPlace][] = [
-  ['add_', (t, o) => t.add_(o)],
-  ['add_', (t, o) => t.add_(o, 0.5)],
-  ['sub_', (t, o) => t.sub_(o, 2)],
-  ['mul_', (t, o) => t.mul_(o)],
-  ['div_', (t, o) => t.div_(o.abs().add(0.5))],
-  ['clamp_', (t) => t.clamp_(-0.5, 0.7)],
-  ['fill_', (t) => t.fill_(1.25)],
-  ['zero_', (t) => t.zero_()],
-  ['copy_', (t, o) => t.copy_(o)],
-  ['mul_', (t) => t.mul_(3)],
+/** In-place ops (the call, shown in the title), each given a second tensor of the shape it writes, which some ignore. */
+const IN_PLACE: [string, string, InPlace][] = [
+  ['add_', 'other', (t, o) => t.add_(o)],
+  ['add_', 'other, alpha 0.5', (t, o) => t.add_(o, 0.5)],
+  ['sub_', 'other, alpha 2', (t, o) => t.sub_(o, 2)],
+  ['mul_', 'other', (t, o) => t.mul_(o)],
+  ['mul_', '3', (t) => t.mul_(3)],
+  ['div_', '|other| + 0.5', (t, o) => t.div_(o.abs().add(0.5))],
+  ['clamp_', '-0.5, 0.7', (t) => t.clamp_(-0.5, 0.7)],
+  ['fill_', '1.25', (t) => t.fill_(1.25)],
+  ['zero_', '', (t) => t.zero_()],
+  ['copy_', 'other', (t, o) => t.copy_(o)],
 ];
 
 eachDevice('shape and in-place ops', (suite) => {
@@ -41,15 +41,16 @@ eachDevice('shape and in-place ops', (suite) => {
   }
 
   for (const dtype of ['float32', 'float64'] as DType[]) {
-    for (const [op, f] of IN_PLACE) {
+    for (const [op, args, f] of IN_PLACE) {
+      const note = (where: string) => (args ? `${args}, ${where}` : where);
       // on a tensor made by an op: the change is part of the graph, both inputs get gradients
       suite.check({
-        op, note: 'on an op result', inputs: [{ shape: [6, 7], dtype }, { shape: [6, 7], dtype }],
+        op, note: note('on an op result'), inputs: [{ shape: [6, 7], dtype }, { shape: [6, 7], dtype }],
         run: (x, o) => f(x.mul(2), o).mul(x),
       });
       // on a view (every other column) of an op result: the base's gradient is split at the window
       suite.check({
-        op, note: 'on a view of an op result', inputs: [{ shape: [6, 7], dtype }, { shape: [6, 4], dtype }],
+        op, note: note('on a view of an op result'), inputs: [{ shape: [6, 7], dtype }, { shape: [6, 4], dtype }],
         run: (x, o) => {
           const y = x.mul(2);
           f(y.slice(1, 0, null, 2), o);
@@ -58,7 +59,7 @@ eachDevice('shape and in-place ops', (suite) => {
       });
       // on the input itself (no gradient): the write goes through the input's own layout into its storage
       suite.check({
-        op, note: 'on the input', inputs: [{ shape: [6, 7], dtype, grad: false }, { shape: [7], dtype }],
+        op, note: note('on the input'), inputs: [{ shape: [6, 7], dtype, grad: false }, { shape: [7], dtype }],
         run: (x, o) => [f(x, o.expand(6, 7)), x.add(0)],
       });
     }
