@@ -12,7 +12,7 @@ import { withBackend } from '../helpers/backend.js';
 export const REFERENCE = 'js';
 
 export type Layout = 'contiguous' | 'transposed' | 'strided' | 'sliced' | 'offset';
-export const LAYOUTS: readonly Layout[] = ['contiguous', 'transposed', 'strided', 'sliced', 'offset'];
+const LAYOUTS: readonly Layout[] = ['contiguous', 'transposed', 'strided', 'sliced', 'offset'];
 
 /** How an input's values are drawn: a named distribution or a function of the generator and the element's index. */
 export type Fill = 'normal' | 'halves' | 'positive' | 'int' | 'bool' | ((g: Generator, i: number) => number);
@@ -38,7 +38,7 @@ export interface Tolerance {
 }
 
 /** Rounding of float32 kernels that sum or approximate in another order than the reference. */
-export const F32_TOL: Tolerance = { atol: 1e-5, rtol: 1e-4 };
+const F32_TOL: Tolerance = { atol: 1e-5, rtol: 1e-4 };
 const F64_TOL: Tolerance = { atol: 1e-10, rtol: 1e-9 };
 
 export interface Case {
@@ -54,12 +54,19 @@ export interface Case {
   tol?: Tolerance;
   /** The reference refuses these inputs: the device must refuse them with the same message. */
   throws?: boolean;
+  /** dtypes the case needs besides its inputs' (a cast's target). */
+  needs?: readonly DType[];
 }
 
 const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
 const isFloat = (d: DType): boolean => d === 'float32' || d === 'float64';
 const dtypeOf = (x: Input): DType => x.dtype ?? 'float32';
 const sizeOf = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** Every dtype the case needs a device to support. */
+export function dtypesOf(c: Case): DType[] {
+  return [...new Set([...c.inputs.map(dtypeOf), ...(c.needs ?? [])])];
+}
 
 /** The test's title: op, note, input dtypes and shapes. */
 export function caseTitle(c: Case): string {

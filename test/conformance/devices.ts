@@ -4,13 +4,14 @@
  * A new device needs no edit here or in the suite: once it is registered (registerBackend, through the package's
  * imports), `listBackends()` names it and every file in test/conformance runs against it, comparing with the js
  * reference on identical inputs. Cases whose dtypes the device does not claim (supportsDType) are declared as skipped
- * tests, and each family ends with a test that counts them, so a skip is always visible.
+ * tests, and each family ends with a test that counts them, so a skip is always visible. Run the suite alone with
+ * `npx tsc -p . && node --test dist/test/conformance/`; harness.test.ts checks the harness itself.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getBackend, listBackends, type DType } from '../../src/index.js';
 import { withBackend } from '../helpers/backend.js';
-import { type Case, REFERENCE, caseTitle, conform } from './compare.js';
+import { type Case, REFERENCE, caseTitle, conform, dtypesOf } from './compare.js';
 
 /** Every registered device but the reference. */
 export const DEVICES: readonly string[] = listBackends().filter((name) => name !== REFERENCE);
@@ -38,7 +39,7 @@ export class DeviceSuite {
   check(c: Case): void {
     this.declared++;
     const title = caseTitle(c);
-    const missing = [...new Set(c.inputs.map((x) => x.dtype ?? 'float32'))].filter((d) => !supportsDType(this.device, d));
+    const missing = dtypesOf(c).filter((d) => !supportsDType(this.device, d));
     if (missing.length > 0) {
       const why = `${this.device} does not support ${missing.join(', ')}`;
       this.skipped.push(`${title} (${why})`);

@@ -160,7 +160,7 @@ eachDevice('elementwise ops', (suite) => {
     for (const to of ALL) {
       if (from === to) continue;
       const fill: Fill | undefined = from === 'bool' ? undefined : (g) => (g.random() < 0.2 ? 0 : g.integer(-40, 41) / 4);
-      suite.check({ op: 'cast', note: `to ${to}`, inputs: [{ shape: [9, 8], dtype: from, fill }], run: (x) => cast(x, to) });
+      suite.check({ op: 'cast', note: `to ${to}`, inputs: [{ shape: [9, 8], dtype: from, fill }], needs: [to], run: (x) => cast(x, to) });
     }
   }
 });

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Backend, type DType, type View, getBackend, neg, registerBackend, relu } from '../../src/index.js';
+import { type Backend, type DType, type View, cast, getBackend, neg, registerBackend, relu } from '../../src/index.js';
 import { withBackend } from '../helpers/backend.js';
 import { conform } from './compare.js';
 import { DeviceSuite } from './devices.js';
@@ -39,9 +39,10 @@ describe('conformance harness', () => {
     const suite = new DeviceSuite('js-without-float64');
     suite.check({ op: 'neg', inputs: [{ shape: [3, 4] }], run: neg });
     suite.check({ op: 'neg', inputs: [{ shape: [3, 4], dtype: 'float64' }], run: neg });
+    suite.check({ op: 'cast', note: 'to float64', inputs: [{ shape: [3, 4] }], needs: ['float64'], run: (x) => cast(x, 'float64') });
     suite.declareCoverage();
-    it('has its float64 case skipped and counted', () => {
-      assert.deepEqual(suite.counts, { declared: 2, passed: 1, skipped: 1 });
+    it('has its float64 cases skipped and counted', () => {
+      assert.deepEqual(suite.counts, { declared: 3, passed: 1, skipped: 2 });
     });
   });
 
