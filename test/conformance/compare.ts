@@ -155,10 +155,11 @@ interface Snapshot {
   device: string;
   shape: readonly number[];
   dtype: DType;
+  requiresGrad: boolean;
   data: TypedArray;
 }
 
-const snapshot = (t: Tensor): Snapshot => ({ device: t.device, shape: t.shape, dtype: t.dtype, data: t.data() });
+const snapshot = (t: Tensor): Snapshot => ({ device: t.device, shape: t.shape, dtype: t.dtype, requiresGrad: t.requiresGrad, data: t.data() });
 
 interface Outcome {
   outputs: Snapshot[];
@@ -204,6 +205,7 @@ function compare(actual: Snapshot, expected: Snapshot, device: string, tol: Tole
   assert.equal(actual.device, device, `${what}: the result is on '${actual.device}', not on '${device}'`);
   assert.deepEqual(actual.shape, expected.shape, `${what}: shape ${shapeStr(actual.shape)}, reference ${shapeStr(expected.shape)}`);
   assert.equal(actual.dtype, expected.dtype, `${what}: dtype ${actual.dtype}, reference ${expected.dtype}`);
+  assert.equal(actual.requiresGrad, expected.requiresGrad, `${what}: requiresGrad ${actual.requiresGrad}, reference ${expected.requiresGrad}`);
   const t = expected.dtype === 'float64' ? F64_TOL : tol;
   const exact = !isFloat(expected.dtype);
   let bad = 0, worst = -1, worstErr = -1;
