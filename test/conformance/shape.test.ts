@@ -1,9 +1,11 @@
 /**
  * Conformance: what shape ops ask of a device (copies of views, cat, stack, pad, repeat, triangles, maskedFill) and
  * in-place ops (add_, sub_, mul_, div_, clamp_, fill_, copy_, zero_) on tensors, on views of them and through the
- * graph, on every registered device against the js reference. See devices.ts for how a device joins.
+ * graph, and a move to the reference and back (toBackend), on every registered device against the js reference. See
+ * devices.ts for how a device joins.
  */
 import { Tensor, type DType, cat, maskedFill, pad, stack } from '../../src/index.js';
+import { REFERENCE } from './compare.js';
 import { eachDevice } from './devices.js';
 
 const ALL: DType[] = ['float32', 'float64', 'int32', 'bool'];
@@ -64,6 +66,11 @@ eachDevice('shape and in-place ops', (suite) => {
       });
     }
   }
+  // across devices and back: the gradient returns along the same way
+  suite.check({
+    op: 'toBackend', note: 'to the reference and back', inputs: [{ shape: [6, 7] }],
+    run: (x) => x.toBackend(REFERENCE).exp().toBackend(x.device).mul(x),
+  });
   suite.check({
     op: 'add_', note: 'int32, on the input', inputs: [{ shape: [6, 7], dtype: 'int32' }, { shape: [6, 7], dtype: 'int32' }],
     run: (x, o) => x.add_(o),
