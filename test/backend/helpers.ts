@@ -1,6 +1,7 @@
 /**
- * Helpers for testing a backend against the js reference: the same random data placed on both backends, seen through
- * the same (possibly non-contiguous) views.
+ * Helpers for testing the wasm backend's kernels against the js reference: the same random data placed on both
+ * backends, seen through the same (possibly non-contiguous) views. Tests every device must pass, written once against
+ * the public API, are in test/conformance (devices.ts says how a device joins).
  */
 import assert from 'node:assert/strict';
 import type { Backend, Storage, View } from '../../src/backend/backend.js';

@@ -1,6 +1,7 @@
 /**
  * Every kernel of the wasm backend against the js reference: random shapes (sizes off the 4/8 and tile multiples),
- * broadcasting, transposed / strided / offset views.
+ * broadcasting, transposed / strided / offset views. These call the Backend interface directly; the op-level suite
+ * that every device passes (values and gradients through the public API) is test/conformance, where a new device starts.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';

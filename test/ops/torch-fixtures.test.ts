@@ -15,6 +15,7 @@ import {
 } from '../../src/index.js';
 import { F32_TOL, decodeNumber, loadFixtures, runCase, type OpFn, type Tolerance } from '../fixtures/fixtures.js';
 import { withBackend } from '../helpers/backend.js';
+import { DEVICES } from '../conformance/devices.js';
 import '../../src/backend/wasm/index.js';
 
 type Binary = (a: TensorOrScalar, b: TensorOrScalar) => Tensor;
@@ -125,13 +126,15 @@ describe(`core ops against PyTorch ${fixtures.torch}`, () => {
 });
 
 /**
- * The same cases in float32 on the wasm backend: its kernels, and its backward passes, which free what only the
- * engine holds (temporaries, used-up gradients) as they go. float32 rounding sets the tolerance.
+ * The same cases in float32 on every other registered device (wasm: its kernels, and its backward passes, which free
+ * what only the engine holds, temporaries and used-up gradients, as they go). float32 rounding sets the tolerance.
  */
-describe(`core ops in float32 on wasm against PyTorch ${fixtures.torch}`, () => {
-  for (const [op, cases] of byOp) {
-    describe(op, () => {
-      for (const c of cases) it(c.name, () => withBackend('wasm', () => runCase(c, OPS[op], F32_TOL, 'float32')));
-    });
-  }
-});
+for (const device of DEVICES) {
+  describe(`core ops in float32 on ${device} against PyTorch ${fixtures.torch}`, () => {
+    for (const [op, cases] of byOp) {
+      describe(op, () => {
+        for (const c of cases) it(c.name, () => withBackend(device, () => runCase(c, OPS[op], F32_TOL, 'float32')));
+      });
+    }
+  });
+}
