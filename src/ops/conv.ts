@@ -124,13 +124,13 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefine
     throw new RangeError(`${op}: input ${shapeStr(shownX)} is too small for kernel ${kH}x${kW} (dilation ${shapeStr(dilation)}, padding ${shapeStr(padding)}): output would be ${OH}x${OW}`);
   }
   void H; void W;
-  const out = wrap(input.backend.conv2d(input, weight, p), [N, O, OH, OW]);
+  const out = wrap(input.backend.kernels.conv2d(input, weight, p), [N, O, OH, OW]);
   const xIn = input, w = weight;
   // which inputs need a gradient is decided now (see Needs in elementwise.ts)
   const needX = xIn.requiresGrad, needW = w.requiresGrad;
   const result = recordOp(op, out, [xIn, w], (g) => [
-    needX ? wrap(g.backend.conv2dBackwardInput(g, w, xIn.shape, p), xIn.shape) : null,
-    needW ? wrap(g.backend.conv2dBackwardWeight(xIn, g, w.shape, p), w.shape) : null,
+    needX ? wrap(g.backend.kernels.conv2dBackwardInput(g, w, xIn.shape, p), xIn.shape) : null,
+    needW ? wrap(g.backend.kernels.conv2dBackwardWeight(xIn, g, w.shape, p), w.shape) : null,
   ], [needW ? xIn : null, needX ? w : null]);
   return addChannelBias(op, result, bias);
 }
@@ -211,12 +211,12 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null |
   const outShape = [N, CoutG * groups, OH, OW];
   // As the adjoint of a conv2d from [N,Cout,OH,OW] to [N,Cin,H,W] with weight [Cin, Cout/g, kH, kW].
   const p: Conv2dParams = { stride, padding, dilation, groups };
-  const out = wrap(x.backend.conv2dBackwardInput(x, weight, outShape, p), outShape);
+  const out = wrap(x.backend.kernels.conv2dBackwardInput(x, weight, outShape, p), outShape);
   const w = weight;
   const needX = x.requiresGrad, needW = w.requiresGrad;
   const result = recordOp(op, out, [x, w], (g) => [
-    needX ? wrap(g.backend.conv2d(g, w, p), x.shape) : null,
-    needW ? wrap(g.backend.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
+    needX ? wrap(g.backend.kernels.conv2d(g, w, p), x.shape) : null,
+    needW ? wrap(g.backend.kernels.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
   ], [needW ? x : null, needX ? w : null]);
   return addChannelBias(op, result, bias);
 }

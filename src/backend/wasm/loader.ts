@@ -10,37 +10,6 @@
  * the source tree); browsers fetch them by URL (bundlers pick up the `new URL(..., import.meta.url)` literals).
  */
 
-export interface KernelExports {
-  heapBase(): number;
-  sgemm(M: number, N: number, K: number, a: number, rsa: number, csa: number, b: number, rsb: number, csb: number,
-    c: number, ldc: number, accumulate: number, ws: number): void;
-  sgemmWorkspace(N: number): number;
-  unaryF32(op: number, n: number, x: number, out: number, alpha: number, beta: number): void;
-  binaryF32(op: number, rows: number, n: number, a: number, aRows: number, sa: number, b: number, bRows: number, sb: number, out: number): void;
-  compareF32(op: number, rows: number, n: number, a: number, aRows: number, sa: number, b: number, bRows: number, sb: number, out: number): void;
-  whereF32(rows: number, n: number, c: number, cRows: number, sc: number, a: number, aRows: number, sa: number,
-    b: number, bRows: number, sb: number, out: number): void;
-  copyRows(size: number, rows: number, n: number, dst: number, dstRows: number, sd: number, src: number, srcRows: number, ss: number): void;
-  toF32(kind: number, n: number, src: number, dst: number): void;
-  transpose32(R: number, C: number, src: number, ls: number, dst: number): void;
-  reduceF32(op: number, nko: number, koTab: number, kn: number, ks: number, nro: number, roTab: number, rn: number, rs: number,
-    x: number, out: number, ws: number): void;
-  softmaxRows(rows: number, n: number, x: number, out: number, log: number): void;
-  softmaxCols(outer: number, n: number, inner: number, x: number, out: number, log: number, ws: number): void;
-  argReduceF32(isMax: number, rows: number, x: number, rowTab: number, n: number, s: number, out: number): void;
-  im2col(x: number, nb: number, grp: number, g: number, col: number): void;
-  col2im(col: number, nb: number, grp: number, g: number, dx: number): void;
-  swap01(A: number, B: number, L: number, src: number, dst: number): void;
-  maxPool2d(planes: number, x: number, p: number, out: number, idx: number): void;
-  maxPool2dBackward(planes: number, HW: number, OHW: number, g: number, idx: number, dx: number): void;
-  avgPool2d(planes: number, x: number, p: number, out: number): void;
-  avgPool2dBackward(planes: number, g: number, p: number, dx: number): void;
-  adamF32(n: number, p: number, g: number, m: number, v: number, beta1: number, beta2: number, stepSize: number,
-    bc2Sqrt: number, eps: number, decay: number, l2: number): void;
-  biasActF32(rows: number, n: number, out: number, bias: number, act: number): void;
-  sgdF32(n: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number, nesterov: number): void;
-}
-
 export interface LoadedModule {
   module: WebAssembly.Module;
   /** the module imports a shared memory (threads possible) */
