@@ -1,13 +1,16 @@
 /** The reference device: storage is plain typed arrays on the JavaScript heap; float32, float64, int32 and bool. */
 import type { Device, Storage, View } from '../device.js';
-import { kernelTable } from '../kernels.js';
+import { type Kernels, kernelTable } from '../kernels.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import { JsStorage, denseData } from './storage.js';
 
 export class JsDevice implements Device {
-  readonly name: string = 'js';
-  readonly kernelChain: readonly string[] = ['js'];
-  readonly kernels = kernelTable(this);
+  readonly kernels: Kernels;
+
+  /** Another name and chain make a device of host storage that runs other kernels first (tests, new devices). */
+  constructor(readonly name = 'js', readonly kernelChain: readonly string[] = ['js']) {
+    this.kernels = kernelTable(this);
+  }
 
   supportsDType(_dtype: DType): boolean {
     return true;
