@@ -1,5 +1,5 @@
 /**
- * The fused linear layer: act(x W^T + b) in one backend kernel where the backend has one (Backend.linear), with its
+ * The fused linear layer: act(x W^T + b) in one backend kernel where the backend has one (the optional 'linear' kernel), with its
  * backward rule beside it. F.linear runs through here; the result equals matmul, add and relu applied in turn (the
  * same roundings), with one output allocated instead of three and W's gradient produced directly in W's layout.
  */

@@ -1,5 +1,5 @@
 /**
- * The fused linear kernel (Backend.linear: act(x @ w^T + b)) of the wasm backend against the js reference, and
+ * The fused linear kernel (the 'linear' kernel: act(x @ w^T + b)) of the wasm backend against the js reference, and
  * against the unfused matmul, add and relu kernels of the wasm backend itself (the same roundings: equal bit for bit).
  */
 import { describe, test } from 'node:test';

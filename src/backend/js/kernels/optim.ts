@@ -3,7 +3,7 @@
  * whole-tensor ops (each allocating a temporary) of the reference rules. Same arithmetic as the reference rules, in
  * the same order, so results agree to rounding. They take dense views starting at their storage's first element and
  * decline anything else (the optimiser then runs its reference rule); when they are tried is decided in
- * src/optim/fused.ts.
+ * src/optim/adam.ts and sgd.ts.
  */
 import type { View } from '../../device.js';
 import { registerKernel } from '../../kernels.js';

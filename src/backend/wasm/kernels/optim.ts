@@ -1,7 +1,7 @@
 /**
  * Fused optimiser updates on the wasm device: one SIMD pass per parameter (assembly/optim.ts) instead of a dozen
  * whole-tensor ops, in place on contiguous float32 views (anything else declines to the js kernels). When they are
- * tried is decided in src/optim/fused.ts.
+ * tried is decided in src/optim/adam.ts and sgd.ts.
  */
 import type { View } from '../../device.js';
 import { isF32, registerWasmKernel } from '../device.js';
