@@ -244,28 +244,39 @@ export class WasmDevice implements Device {
 
   private inKernel = 0;
 
+  /** Runs fn as one kernel: scratch taken during it is freed, and small results move to the JS heap, when it ends. */
   run<T>(fn: () => T): T {
-    const mark = this.temps.length;
-    this.inKernel++;
+    const mark = this.enter();
     try {
       return fn();
     } finally {
-      this.inKernel--;
-      while (this.temps.length > mark) {
-        const b = this.temps.pop()!;
-        this.heap.release(b.ptr, b.cls);
-      }
-      if (this.inKernel === 0) {
-        for (const cell of this.pending) {
-          cell.heap = this.heap.viewOf(cell).slice();
-          this.heap.release(cell.ptr, cell.cls);
-          cell.ptr = 0;
-          cell.view = null;
-        }
-        this.pending.length = 0;
-      }
+      this.exit(mark);
     }
   }
+
+  /** Kernel entry (see run); returns the scratch mark for exit. */
+  private enter(): number {
+    this.inKernel++;
+    return this.temps.length;
+  }
+
+  private exit(mark: number): void {
+    this.inKernel--;
+    while (this.temps.length > mark) {
+      const b = this.temps.pop()!;
+      this.heap.release(b.ptr, b.cls);
+    }
+    if (this.inKernel === 0) {
+      for (const cell of this.pending) {
+        cell.heap = this.heap.viewOf(cell).slice();
+        this.heap.release(cell.ptr, cell.cls);
+        cell.ptr = 0;
+        cell.view = null;
+      }
+      this.pending.length = 0;
+    }
+  }
+
 
   /** The kernel prologue and body: marks `inputs` used, makes room for `extra` bytes, runs fn as one kernel. */
   launch<T>(inputs: View[], extra: number, fn: () => T): T {
@@ -279,11 +290,14 @@ export class WasmDevice implements Device {
    */
   produce(dtype: DType, length: number, inputs: View[], extra: number, fn: (out: number) => void): WasmStorage {
     this.begin(inputs, length * bytesPer(dtype) + extra);
-    return this.run(() => {
+    const mark = this.enter();
+    try {
       const out = this.alloc(dtype, length);
       if (length > 0) fn(out.cell.ptr);
       return out;
-    });
+    } finally {
+      this.exit(mark);
+    }
   }
 
   /** An i32 table in scratch memory. */
