@@ -147,7 +147,10 @@ export type Kernels = { readonly [K in Exclude<KernelName, OptionalKernel>]: Ker
 export type KernelImpl<K extends KernelName, D extends Device = Device> =
   (device: D, ...args: Parameters<KernelSignatures[K]>) => ReturnType<KernelSignatures[K]> | undefined;
 
-// Resolved functions pass at most this many arguments on (the largest kernel arity).
+// Resolved functions pass at most five arguments on (the largest kernel arity; the check keeps it so).
+type LongerThanFive = { [K in KernelName]: Parameters<KernelSignatures[K]>['length'] extends 0 | 1 | 2 | 3 | 4 | 5 ? never : K }[KernelName];
+const everyKernelFits: LongerThanFive extends never ? true : never = true;
+void everyKernelFits;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyImpl = (device: Device, a?: any, b?: any, c?: any, d?: any, e?: any) => any;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

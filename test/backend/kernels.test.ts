@@ -18,7 +18,7 @@ describe('kernel registry', () => {
   test('an impl that declines hands the call to the next device of the chain, over the same storage', () => {
     const dev = new JsDevice('test-declines', ['test-declines', 'js']);
     const seen: string[] = [];
-    registerKernel('unary', 'test-declines', (d, op, x, outDType) => {
+    registerKernel('unary', 'test-declines', (d, op, _x, outDType) => {
       seen.push(op);
       if (op !== 'neg') return undefined;
       return d.fromTypedArray(Float32Array.from([42]), outDType);

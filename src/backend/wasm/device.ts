@@ -225,7 +225,7 @@ export class WasmDevice implements Device {
   }
 
   /** Kernel prologue: marks inputs used and makes room for the bytes the kernel will place. */
-  begin(inputs: View[], extra: number): void {
+  private begin(inputs: View[], extra: number): void {
     let need = extra;
     for (const v of inputs) {
       const c = this.cellOf(v);
@@ -245,7 +245,7 @@ export class WasmDevice implements Device {
   private inKernel = 0;
 
   /** Runs fn as one kernel: scratch taken during it is freed, and small results move to the JS heap, when it ends. */
-  run<T>(fn: () => T): T {
+  private run<T>(fn: () => T): T {
     const mark = this.enter();
     try {
       return fn();
