@@ -4,7 +4,8 @@
  * Unbatched inputs ([C,H,W] / [C,L]) are accepted like PyTorch and give unbatched outputs.
  */
 import { recordOp } from '../autograd/engine.js';
-import type { Conv2dParams } from '../backend/backend.js';
+import type { Conv2dParams } from '../backend/kernels.js';
+import { conv2dOutputSize, convOutSize } from '../backend/conv-geometry.js';
 import { isFloat } from '../tensor/dtype.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -77,10 +78,6 @@ function addChannelBias(op: string, out: Tensor, bias: Tensor | null | undefined
   return biased;
 }
 
-function outSize(n: number, k: number, s: number, p: number, d: number): number {
-  return Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
-}
-
 /** 2-D convolution of x [N,C,H,W] with weight [O, C/groups, kH, kW] and optional bias [O]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvOptions = {}): Tensor {
   const op = 'conv2d';
@@ -118,8 +115,7 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefine
     padding = pair(op, 'padding', padOpt, 0);
   }
   const p: Conv2dParams = { stride, padding, dilation, groups };
-  const OH = outSize(input.shape[2], kH, stride[0], padding[0], dilation[0]);
-  const OW = outSize(input.shape[3], kW, stride[1], padding[1], dilation[1]);
+  const [OH, OW] = conv2dOutputSize(input.shape, weight.shape, p);
   if (OH < 1 || OW < 1) {
     throw new RangeError(`${op}: input ${shapeStr(shownX)} is too small for kernel ${kH}x${kW} (dilation ${shapeStr(dilation)}, padding ${shapeStr(padding)}): output would be ${OH}x${OW}`);
   }
@@ -164,7 +160,7 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (O % groups !== 0) throw new RangeError(`${op}: ${O} output channels are not divisible by groups=${groups}`);
   if (padOpt === 'same' && stride !== 1) throw new RangeError(`${op}: padding='same' needs stride 1, got stride ${stride}`);
   if (padOpt !== 'same') {
-    const outL = outSize(L, k, stride, padding, dilation);
+    const outL = convOutSize(L, k, stride, padding, dilation);
     if (outL < 1) {
       throw new RangeError(`${op}: input ${shapeStr(shownX)} is too small for kernel ${k} (dilation ${dilation}, padding ${padding}): output would be ${outL}`);
     }
