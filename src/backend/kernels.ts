@@ -8,6 +8,9 @@
  * kernelChain then runs over the same storage. The js impls read any storage whose elements are host-visible and
  * hand back a typed array the calling device adopts as its own storage.
  *
+ * A kernel with a natural decomposition into other kernels (DECOMPOSITIONS) has it as the last link of every chain, so
+ * a device with the parts has the whole.
+ *
  * Dispatch stays one property read and a direct call: each device's table is resolved when the device is made and
  * again for just the kernel a later registerKernel changes, with the fallback chain composed into the functions then,
  * never searched per call.
@@ -156,6 +159,24 @@ type AnyImpl = (device: Device, a?: any, b?: any, c?: any, d?: any, e?: any) => 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyKernel = (a?: any, b?: any, c?: any, d?: any, e?: any) => any;
 
+/** What a kernel is in terms of other kernels, where that is natural: the last resort of every chain. */
+const DECOMPOSITIONS: { [K in KernelName]?: KernelImpl<K> } = {
+  // act(x @ w^T + bias), rounded as the fused kernel must round it; the intermediate results are freed at once
+  linear(d, x, w, bias, activation) {
+    const M = x.shape[0], N = w.shape[0];
+    const whole = (s: Storage): View => ({ storage: s, shape: [M, N], strides: [N, 1], offset: 0 });
+    const step = (prev: Storage, next: Storage): Storage => {
+      d.release?.(prev, 'an intermediate result of a linear layer computed as matmul, add and relu');
+      return next;
+    };
+    const wT: View = { storage: w.storage, shape: [w.shape[1], N], strides: [w.strides[1], w.strides[0]], offset: w.offset };
+    let out = d.kernels.matmul(x, wT, []);
+    if (bias) out = step(out, d.kernels.binary('add', whole(out), bias, [M, N], out.dtype));
+    if (activation === 'relu') out = step(out, d.kernels.unary('relu', whole(out), out.dtype));
+    return out;
+  },
+};
+
 const impls = new Map<KernelName, Map<string, AnyImpl>>();
 /** The tables handed out, by device, so that a later registration reaches them. */
 const tables = new Map<Device, Record<string, AnyKernel | undefined>>();
@@ -194,6 +215,8 @@ export function kernelTable(device: Device): Kernels {
 function resolve(name: KernelName, device: Device): AnyKernel | undefined {
   const byDevice = impls.get(name);
   const chain = device.kernelChain.map((d) => byDevice?.get(d)).filter((f): f is AnyImpl => f !== undefined);
+  const decomposition = DECOMPOSITIONS[name] as AnyImpl | undefined;
+  if (decomposition) chain.push(decomposition);
   if (chain.length === 0) {
     if (OPTIONAL.has(name)) return undefined;
     return () => {

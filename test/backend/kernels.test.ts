@@ -1,8 +1,8 @@
 /**
  * The kernel registry (src/backend/kernels.ts): an impl that declines hands the call to the next device of the
  * chain, a device with few kernels of its own runs the rest from its fallback, a later registration reaches tables
- * already resolved, and a kernel no device of the chain has fails naming the kernel and the device. Also the
- * asynchronous read every device has.
+ * already resolved, a decomposition stands in for a kernel a device lacks, and a kernel no device of the chain has
+ * fails naming the kernel and the device. Also the asynchronous read every device has.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -10,6 +10,8 @@ import { Tensor, tensor } from '../../src/index.js';
 import { type Device, type View, getBackendByName } from '../../src/backend/device.js';
 import { KERNEL_NAMES, registerKernel, unregisterKernel } from '../../src/backend/kernels.js';
 import { JsDevice } from '../../src/backend/js/index.js';
+import { binaryKernel, unaryKernel } from '../../src/backend/js/kernels/elementwise.js';
+import { matmulKernel } from '../../src/backend/js/kernels/matmul.js';
 import { withBackend } from '../helpers/backend.js';
 
 const on = (device: Device, values: number[]): Tensor => new Tensor(device.fromTypedArray(Float32Array.from(values), 'float32'), [values.length]);
@@ -64,8 +66,27 @@ describe('kernel registry', () => {
     assert.deepEqual(Array.from(x.exp().data()), [0, 0]);
     assert.throws(() => x.add(x), /^Error: binary: no kernel for device 'test-alone' \(looked on 'test-alone'\)$/);
     assert.throws(() => x.sum(), /^Error: reduce: no kernel for device 'test-alone'/);
-    assert.equal(dev.kernels.linear, undefined);
     assert.equal(dev.kernels.adamStep, undefined);
+    assert.equal(dev.kernels.sgdStep, undefined);
+  });
+
+  test('a device with the parts of a decomposition has the whole: linear from matmul, add and relu', () => {
+    const dev = new JsDevice('test-parts', ['test-parts']);
+    const calls: string[] = [];
+    registerKernel('matmul', 'test-parts', (d, a, b, outBatch) => (calls.push('matmul'), d.adopt(matmulKernel(a, b, outBatch), a.storage.dtype)));
+    registerKernel('binary', 'test-parts', (d, op, a, b, outShape, outDType) => (calls.push(op), d.adopt(binaryKernel(op, a, b, outShape, outDType), outDType)));
+    registerKernel('unary', 'test-parts', (d, op, a, outDType) => (calls.push(op), d.adopt(unaryKernel(op, a, outDType), outDType)));
+    const x = on(dev, [1, -2, 3, 4, 5, -6]).reshape([2, 3]);
+    const w = on(dev, [1, 0, 1, 0, 1, 0, -1, -1, -1, 2, 2, 2]).reshape([4, 3]);
+    const b = on(dev, [0.5, 0, -10, 1]);
+    const fused = dev.kernels.linear!(x, w, b, 'relu');
+    assert.deepEqual(calls, ['matmul', 'add', 'relu']);
+    const expected = withBackend('js', () => {
+      const [xj, wj, bj] = [x, w, b].map((t) => tensor(Array.from(t.data()), { shape: t.shape.slice() }));
+      return Array.from(xj.matmul(wj.t()).add(bj).relu().data());
+    });
+    assert.deepEqual(Array.from(new Tensor(fused, [2, 4]).data()), expected);
+    assert.deepEqual(expected, [4.5, 0, 0, 5, 0, 5, 0, 7]);
   });
 
   test('an impl that declines with nothing after it in the chain fails naming the kernel and the device', () => {
