@@ -43,3 +43,12 @@ export interface KernelExports {
   biasActF32(rows: number, n: number, out: number, bias: number, act: number): void;
   sgdF32(n: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number, nesterov: number): void;
 }
+
+/** Every function the backend calls: a binary missing one is stale (built from older sources). */
+export const REQUIRED_EXPORTS = [
+  'heapBase', 'sgemm', 'sgemmWorkspace', 'unaryF32', 'binaryF32', 'compareF32', 'whereF32', 'copyRows', 'toF32',
+  'transpose32', 'reduceF32', 'softmaxRows', 'softmaxCols', 'argReduceF32', 'im2col', 'col2im', 'swap01', 'maxPool2d',
+  'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'adamF32', 'sgdF32', 'biasActF32',
+] as const satisfies readonly (keyof KernelExports)[];
+const everyExportRequired: Exclude<keyof KernelExports, (typeof REQUIRED_EXPORTS)[number]> extends never ? true : never = true;
+void everyExportRequired;

@@ -9,6 +9,7 @@
  * Node reads the files relative to this module (next to the compiled JS when the build copied them there, else from
  * the source tree); browsers fetch them by URL (bundlers pick up the `new URL(..., import.meta.url)` literals).
  */
+import { REQUIRED_EXPORTS } from './abi.js';
 
 export interface LoadedModule {
   module: WebAssembly.Module;
@@ -96,13 +97,6 @@ function variantUrls(variant: string): URL[] {
   const tree = new URL(`../../../../src/backend/wasm/bin/${variant}.wasm`, import.meta.url);
   return isNode ? [tree, near] : [near, tree];
 }
-
-/** Every function the backend calls: a binary missing one is stale (built from older sources). */
-export const REQUIRED_EXPORTS: readonly string[] = [
-  'heapBase', 'sgemm', 'sgemmWorkspace', 'unaryF32', 'binaryF32', 'compareF32', 'whereF32', 'copyRows', 'toF32',
-  'transpose32', 'reduceF32', 'softmaxRows', 'softmaxCols', 'argReduceF32', 'im2col', 'col2im', 'swap01', 'maxPool2d',
-  'maxPool2dBackward', 'avgPool2d', 'avgPool2dBackward', 'adamF32', 'sgdF32', 'biasActF32',
-];
 
 async function readBytes(variant: string): Promise<Uint8Array<ArrayBuffer>> {
   const errors: string[] = [];
