@@ -5,7 +5,8 @@
  * A kernel reads its inputs through strided views (so transposes and slices need no copy) and returns fresh,
  * contiguous storage of the calling device (in-place kernels return true). An impl receives the calling device
  * first and may decline a call (return undefined, e.g. for a dtype it lacks): the next device of the calling device's
- * kernelChain then runs over the same storage. The js impls read any storage whose elements are host-visible and
+ * kernelChain then runs over the same storage. The last impl of a chain takes every call (the js kernels do), except
+ * for the optional kernels, whose callers treat undefined as "no fused kernel here". The js impls read any storage whose elements are host-visible and
  * hand back a typed array the calling device adopts as its own storage.
  *
  * A kernel with a natural decomposition into other kernels (DECOMPOSITIONS) has it as the last link of every chain, so
@@ -223,17 +224,11 @@ function resolve(name: KernelName, device: Device): AnyKernel | undefined {
       throw new Error(`${name}: no kernel for device '${device.name}' (looked on ${device.kernelChain.map((d) => `'${d}'`).join(', ')})`);
     };
   }
-  const last = chain[chain.length - 1];
-  let fn: AnyKernel = OPTIONAL.has(name)
-    ? (a, b, c, d, e) => last(device, a, b, c, d, e)
-    : (a, b, c, d, e) => last(device, a, b, c, d, e) ?? declined(name, device);
+  // the last link bound (one frame fewer than a closure), each earlier one declining to the next
+  let fn: AnyKernel = chain[chain.length - 1].bind(undefined, device);
   for (let i = chain.length - 2; i >= 0; i--) {
     const first = chain[i], next = fn;
     fn = (a, b, c, d, e) => first(device, a, b, c, d, e) ?? next(a, b, c, d, e);
   }
   return fn;
-}
-
-function declined(name: KernelName, device: Device): never {
-  throw new Error(`${name}: every kernel for device '${device.name}' declined these arguments (looked on ${device.kernelChain.join(', ')})`);
 }
