@@ -205,11 +205,12 @@ export function unregisterKernel(name: KernelName, device: string): void {
  * current as kernels are registered.
  */
 export function kernelTable(device: Device): Kernels {
-  const table: Record<string, AnyKernel | undefined> = {};
-  for (const name of KERNEL_NAMES) table[name] = undefined; // one shape for every table
-  tables.set(device, table);
-  for (const name of KERNEL_NAMES) table[name] = resolve(name, device);
-  return table as unknown as Kernels;
+  const functions: Record<string, AnyKernel | undefined> = {};
+  for (const name of KERNEL_NAMES) functions[name] = resolve(name, device);
+  tables.set(device, functions);
+  // The functions sit on the table's prototype: the engine treats a prototype's properties as constants (and drops
+  // code that relied on one when a later registration changes it), so an op's call can be inlined as a method's is.
+  return Object.create(functions) as Kernels;
 }
 
 /** Kernel `name` for `device`: its chain's impls composed, each declining to the next. */

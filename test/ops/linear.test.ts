@@ -14,7 +14,7 @@ import { withBackend } from '../helpers/backend.js';
 registerBackend('js-unfused', () => {
   const b = new JsDevice();
   Object.defineProperty(b, 'name', { value: 'js-unfused' });
-  Object.defineProperty(b, 'kernels', { value: { ...b.kernels, linear: undefined } });
+  Object.defineProperty(b, 'kernels', { value: Object.create(b.kernels, { linear: { value: undefined } }) });
   return b;
 });
 
