@@ -5,16 +5,16 @@
  * A kernel reads its inputs through strided views (so transposes and slices need no copy) and returns fresh,
  * contiguous storage of the calling device (in-place kernels return true). An impl receives the calling device
  * first and may decline a call (return undefined, e.g. for a dtype it lacks): the next device of the calling device's
- * kernelChain then runs over the same storage. The last impl of a chain takes every call (the js kernels do), except
- * for the optional kernels, whose callers treat undefined as "no fused kernel here". The js impls read any storage whose elements are host-visible and
- * hand back a typed array the calling device adopts as its own storage.
+ * kernelChain then runs over the same storage. The js impls read any storage whose elements are host-visible and hand
+ * back a typed array the calling device adopts as its own storage. The last impl of a chain takes every call (the js
+ * ones do), except for the optional kernels, whose callers take undefined as "no fused kernel here".
  *
  * A kernel with a natural decomposition into other kernels (DECOMPOSITIONS) has it as the last link of every chain, so
  * a device with the parts has the whole.
  *
  * Dispatch stays one property read and a direct call: each device's table is resolved when the device is made and
  * again for just the kernel a later registerKernel changes, with the fallback chain composed into the functions then,
- * never searched per call.
+ * never searched per call (see kernelTable for how the engine inlines the call).
  */
 import type { DType } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
