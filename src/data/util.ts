@@ -1,7 +1,6 @@
 /** Small helpers shared by the data pipeline. */
 import { getBackend } from '../backend/backend.js';
-import { JsBackend } from '../backend/js/index.js'; // also registers the reference backend, so data modules work on their own
-import { JsStorage } from '../backend/js/storage.js';
+import { JsDevice } from '../backend/js/index.js'; // also registers the reference backend, so data modules work on their own
 import { type DType, type TypedArray, dtypeOfTypedArray } from '../tensor/dtype.js';
 import { shapeStr, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -19,7 +18,7 @@ export function fromTyped(data: TypedArray, shape: readonly number[], dtype: DTy
 export function adoptTyped(data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
   if (sizeOf(shape) !== data.length) throw new RangeError(`adoptTyped: shape ${shapeStr(shape)} needs ${sizeOf(shape)} values, got ${data.length}`);
   const backend = getBackend();
-  if (backend instanceof JsBackend && dtypeOfTypedArray(data) === dtype) return new Tensor(new JsStorage(backend, dtype, data), shape);
+  if (backend instanceof JsDevice && dtypeOfTypedArray(data) === dtype) return new Tensor(backend.adopt(data, dtype), shape);
   return new Tensor(backend.fromTypedArray(data, dtype), shape);
 }
 

@@ -4,7 +4,8 @@
  * Unbatched inputs ([C,H,W] / [C,L]) are accepted like PyTorch and give unbatched outputs.
  */
 import { recordOp } from '../autograd/engine.js';
-import type { Conv2dParams } from '../backend/backend.js';
+import type { Conv2dParams } from '../backend/kernels.js';
+import { conv2dOutputSize, convOutSize } from '../backend/conv-geometry.js';
 import { isFloat } from '../tensor/dtype.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -81,10 +82,6 @@ function addChannelBias(op: string, out: Tensor, bias: Tensor | null | undefined
   return biased;
 }
 
-function outSize(n: number, k: number, s: number, p: number, d: number): number {
-  return Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
-}
-
 /** 2-D convolution of x [N,C,H,W] with weight [O, C/groups, kH, kW] and optional bias [O]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvGeometryOptions = {}): Tensor {
   const op = 'conv2d';
@@ -122,19 +119,18 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefine
     padding = pair(op, 'padding', padOpt, 0);
   }
   const p: Conv2dParams = { stride, padding, dilation, groups };
-  const OH = outSize(input.shape[2], kH, stride[0], padding[0], dilation[0]);
-  const OW = outSize(input.shape[3], kW, stride[1], padding[1], dilation[1]);
+  const [OH, OW] = conv2dOutputSize(input.shape, weight.shape, p);
   if (OH < 1 || OW < 1) {
     throw new RangeError(`${op}: input ${shapeStr(shownX)} is too small for kernel ${kH}x${kW} (dilation ${shapeStr(dilation)}, padding ${shapeStr(padding)}): output would be ${OH}x${OW}`);
   }
   void H; void W;
-  const out = wrap(input.backend.conv2d(input, weight, p), [N, O, OH, OW]);
+  const out = wrap(input.backend.kernels.conv2d(input, weight, p), [N, O, OH, OW]);
   const xIn = input, w = weight;
   // which inputs need a gradient is decided now (see Needs in elementwise.ts)
   const needX = xIn.requiresGrad, needW = w.requiresGrad;
   const result = recordOp(op, out, [xIn, w], (g) => [
-    needX ? wrap(g.backend.conv2dBackwardInput(g, w, xIn.shape, p), xIn.shape) : null,
-    needW ? wrap(g.backend.conv2dBackwardWeight(xIn, g, w.shape, p), w.shape) : null,
+    needX ? wrap(g.backend.kernels.conv2dBackwardInput(g, w, xIn.shape, p), xIn.shape) : null,
+    needW ? wrap(g.backend.kernels.conv2dBackwardWeight(xIn, g, w.shape, p), w.shape) : null,
   ], [needW ? xIn : null, needX ? w : null]);
   return addChannelBias(op, result, bias);
 }
@@ -168,7 +164,7 @@ export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   if (O % groups !== 0) throw new RangeError(`${op}: ${O} output channels are not divisible by groups=${groups}`);
   if (padOpt === 'same' && stride !== 1) throw new RangeError(`${op}: padding='same' needs stride 1, got stride ${stride}`);
   if (padOpt !== 'same') {
-    const outL = outSize(L, k, stride, padding, dilation);
+    const outL = convOutSize(L, k, stride, padding, dilation);
     if (outL < 1) {
       throw new RangeError(`${op}: input ${shapeStr(shownX)} is too small for kernel ${k} (dilation ${dilation}, padding ${padding}): output would be ${outL}`);
     }
@@ -216,19 +212,19 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null |
   const outShape = [N, CoutG * groups, OH, OW];
   // As the adjoint of a conv2d from [N,Cout,OH,OW] to [N,Cin,H,W] with weight [Cin, Cout/g, kH, kW].
   const p: Conv2dParams = { stride, padding, dilation, groups };
-  const out = wrap(x.backend.conv2dBackwardInput(x, weight, outShape, p), outShape);
+  const out = wrap(x.backend.kernels.conv2dBackwardInput(x, weight, outShape, p), outShape);
   const w = weight;
   const needX = x.requiresGrad, needW = w.requiresGrad;
   // conv2d maps the output's OH rows to H + floor(outputPadding/stride) rows (columns likewise): with outputPadding >=
   // stride (allowed when it is below the dilation) the last of them are positions x does not have, and are dropped
-  const gH = outSize(OH, kH, stride[0], padding[0], dilation[0]), gW = outSize(OW, kW, stride[1], padding[1], dilation[1]);
+  const gH = convOutSize(OH, kH, stride[0], padding[0], dilation[0]), gW = convOutSize(OW, kW, stride[1], padding[1], dilation[1]);
   const inputGrad = (g: Tensor): Tensor => {
-    const gx = wrap(g.backend.conv2d(g, w, p), [N, Cin, gH, gW]);
+    const gx = wrap(g.backend.kernels.conv2d(g, w, p), [N, Cin, gH, gW]);
     return gH === H && gW === W ? gx : contiguous(slice(slice(gx, 2, 0, H), 3, 0, W));
   };
   const result = recordOp(op, out, [x, w], (g) => [
     needX ? inputGrad(g) : null,
-    needW ? wrap(g.backend.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
+    needW ? wrap(g.backend.kernels.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
   ], [needW ? x : null, needX ? w : null]);
   return addChannelBias(op, result, bias);
 }

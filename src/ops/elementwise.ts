@@ -37,7 +37,7 @@ function operands(op: string, a: TensorOrScalar, b: TensorOrScalar, computeDType
 
 function binaryRaw(op: BinaryOp, ta: Tensor, tb: Tensor, outDType: DType, name: string): Tensor {
   const outShape = broadcastShapes(ta.shape, tb.shape, name);
-  return wrap(ta.backend.binary(op, ta, tb, outShape, outDType), outShape);
+  return wrap(ta.backend.kernels.binary(op, ta, tb, outShape, outDType), outShape);
 }
 
 /**
@@ -145,7 +145,7 @@ export const logicalOr = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compa
 export const logicalXor = (a: TensorOrScalar, b: TensorOrScalar): Tensor => compare('logicalXor', a, b);
 
 function unaryRaw(op: UnaryOp, x: Tensor, outDType: DType, alpha?: number, beta?: number): Tensor {
-  return wrap(x.backend.unary(op, x, outDType, alpha, beta), x.shape);
+  return wrap(x.backend.kernels.unary(op, x, outDType, alpha, beta), x.shape);
 }
 
 /** What each unary op's backward reads: its input, its output or both (the rest read neither). */
@@ -266,7 +266,7 @@ export function where(cond: Tensor, a: TensorOrScalar, b: TensorOrScalar): Tenso
   const tb = typeof b === 'number' ? scalar(b, dtype, cond) : b;
   assertSameBackend('where', cond, ta, tb);
   const outShape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, 'where'), tb.shape, 'where');
-  const out = wrap(cond.backend.where(cond, ta, tb, outShape, dtype), outShape);
+  const out = wrap(cond.backend.kernels.where(cond, ta, tb, outShape, dtype), outShape);
   const needA = ta.requiresGrad, needB = tb.requiresGrad;
   return recordOp('where', out, [null, ta, tb], (g) => {
     const zero = scalar(0, g.dtype, g);
@@ -292,5 +292,5 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 /** A tensor of ones with x's shape and dtype (the implicit gradient of a scalar loss). */
 export function onesLikeShape(x: Tensor): Tensor {
   const one = scalar(1, x.dtype, x);
-  return wrap(x.backend.binary('mul', one, one, x.shape, x.dtype), x.shape);
+  return wrap(x.backend.kernels.binary('mul', one, one, x.shape, x.dtype), x.shape);
 }

@@ -20,7 +20,7 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i])) {
     throw new RangeError(`gather: index of shape ${shapeStr(index.shape)} does not fit input of shape ${shapeStr(x.shape)} along dim ${d}`);
   }
-  const out = wrap(x.backend.gather(x, d, index), index.shape);
+  const out = wrap(x.backend.kernels.gather(x, d, index), index.shape);
   return recordOp('gather', out, [x], (g) => [scatterAdd(zerosOf(g, x.shape), d, index, g)], [index]);
 }
 
@@ -33,7 +33,7 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
     throw new RangeError(`scatterAdd: index ${shapeStr(index.shape)}, src ${shapeStr(src.shape)} and input ${shapeStr(x.shape)} do not fit along dim ${d}`);
   }
   if (src.dtype !== x.dtype) throw new TypeError(`scatterAdd: src dtype ${src.dtype} differs from input dtype ${x.dtype}`);
-  const out = wrap(x.backend.scatterAdd(x, d, index, src), x.shape);
+  const out = wrap(x.backend.kernels.scatterAdd(x, d, index, src), x.shape);
   const needSrc = src.requiresGrad;
   return recordOp('scatterAdd', out, [x, src], (g) => [g, needSrc ? padTo(gather(g, d, index), src.shape) : null], [needSrc ? index : null]);
 }
@@ -55,7 +55,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const idx = index.ndim === 0 ? index.reshape([1]) : index;
   const shape = x.shape.slice();
   if (x.ndim > 0) shape[d] = idx.size;
-  const out = wrap(x.backend.indexSelect(x.ndim === 0 ? x.reshape([1]) : x, d, idx), shape);
+  const out = wrap(x.backend.kernels.indexSelect(x.ndim === 0 ? x.reshape([1]) : x, d, idx), shape);
   return recordOp('indexSelect', out, [x], (g) => [indexAdd(zerosOf(g, x.shape), d, idx, g)], [idx]);
 }
 
@@ -70,7 +70,7 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Te
     throw new RangeError(`indexAdd: src of shape ${shapeStr(src.shape)} must have shape ${shapeStr(expected)} for index of shape ${shapeStr(index.shape)}`);
   }
   if (src.dtype !== x.dtype) throw new TypeError(`indexAdd: src dtype ${src.dtype} differs from input dtype ${x.dtype}`);
-  const out = wrap(x.backend.indexAdd(x, d, index, src), x.shape);
+  const out = wrap(x.backend.kernels.indexAdd(x, d, index, src), x.shape);
   const needSrc = src.requiresGrad;
   return recordOp('indexAdd', out, [x, src], (g) => [g, needSrc ? indexSelect(g, d, index) : null], [needSrc ? index : null]);
 }

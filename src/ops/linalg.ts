@@ -17,7 +17,7 @@ function batchedMatmul(a: Tensor, b: Tensor, opName: string, shownA: readonly nu
   }
   const batch = batchShape(a.shape.slice(0, -2), b.shape.slice(0, -2), opName, shownA, shownB);
   const outShape = [...batch, a.shape[a.ndim - 2], b.shape[b.ndim - 1]];
-  const out = wrap(a.backend.matmul(a, b, batch), outShape);
+  const out = wrap(a.backend.kernels.matmul(a, b, batch), outShape);
   // which inputs need a gradient is decided now (see Needs in elementwise.ts)
   const needA = a.requiresGrad, needB = b.requiresGrad;
   return recordOp(opName, out, [a, b], (g) => [

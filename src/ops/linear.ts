@@ -1,5 +1,5 @@
 /**
- * The fused linear layer: act(x W^T + b) in one backend kernel where the backend has one (Backend.linear), with its
+ * The fused linear layer: act(x W^T + b) in one backend kernel where the backend has one (the optional 'linear' kernel), with its
  * backward rule beside it. F.linear runs through here; the result equals matmul, add and relu applied in turn (the
  * same roundings), with one output allocated instead of three and W's gradient produced directly in W's layout.
  */
@@ -17,7 +17,7 @@ export type { LinearActivation };
 
 /**
  * act(x W^T + b) for x [..., K], weight [N, K] (PyTorch's layout) and bias [N] (or null) -> [..., N]; activation
- * 'none' or 'relu'. Mixed dtypes, integer tensors, other bias shapes and backends without a fused kernel take the
+ * 'none' or 'relu'. Mixed dtypes, integer tensors, other bias shapes and devices without a fused kernel take the
  * unfused ops. Errors name `op`, the function the user called.
  */
 export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null = null, activation: LinearActivation = 'none', op = 'linearAct'): Tensor {
@@ -29,7 +29,7 @@ export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null = null,
   }
   assertSameBackend(op, ...(bias ? [x, weight, bias] : [x, weight]));
   // a bias of another shape (broadcast by add) also takes the unfused ops
-  const fusable = typeof x.backend.linear === 'function' && isFloat(x.dtype) && weight.dtype === x.dtype &&
+  const fusable = x.backend.kernels.linear !== undefined && isFloat(x.dtype) && weight.dtype === x.dtype &&
     (!bias || (bias.dtype === x.dtype && bias.ndim === 1 && bias.shape[0] === N));
   if (!fusable) {
     const y = matmul(x, weight.t());
@@ -45,7 +45,7 @@ export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null = null,
 
 /** x [M, K], weight [N, K], bias [N] | null, all one float dtype on a backend with a linear kernel. */
 function linear2d(x: Tensor, w: Tensor, b: Tensor | null, activation: LinearActivation): Tensor {
-  const out = wrap(x.backend.linear!(x, w, b, activation), [x.shape[0], w.shape[0]]);
+  const out = wrap(x.backend.kernels.linear!(x, w, b, activation), [x.shape[0], w.shape[0]]);
   const isRelu = activation === 'relu';
   // which inputs need a gradient is decided now (see Needs in elementwise.ts)
   const needX = x.requiresGrad, needW = w.requiresGrad, needB = !!b && b.requiresGrad;

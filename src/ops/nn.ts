@@ -16,7 +16,7 @@ export function softmax(x: Tensor, dim: number): Tensor {
   assertFloat('softmax', x);
   const d = normalizeDim(dim, x.ndim, 'softmax');
   if (x.ndim === 0) return exp(sub(x, x));
-  const out = wrap(x.backend.softmax(x, d, false), x.shape);
+  const out = wrap(x.backend.kernels.softmax(x, d, false), x.shape);
   // dx = y * (g - sum(g * y))
   return recordOp('softmax', out, [x], (g) => [mul(out, sub(g, mul(g, out).sum(d, true)))], [out]);
 }
@@ -25,7 +25,7 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
   assertFloat('logSoftmax', x);
   const d = normalizeDim(dim, x.ndim, 'logSoftmax');
   if (x.ndim === 0) return sub(x, x);
-  const out = wrap(x.backend.softmax(x, d, true), x.shape);
+  const out = wrap(x.backend.kernels.softmax(x, d, true), x.shape);
   // dx = g - softmax * sum(g)
   return recordOp('logSoftmax', out, [x], (g) => [sub(g, mul(exp(out), g.sum(d, true)))], [out]);
 }

@@ -71,9 +71,9 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: IntPair, options: Ma
   }
   const { p, OH, OW } = poolParams(op, x, kernelSize, options);
   const outShape = [x.shape[0], x.shape[1], OH, OW];
-  const { out, indices } = x.backend.maxPool2d(x, p, OH, OW);
+  const { out, indices } = x.backend.kernels.maxPool2d(x, p, OH, OW);
   const idx = wrap(indices, outShape);
-  const values = recordOp(op, wrap(out, outShape), [x], (g) => [wrap(g.backend.maxPool2dBackward(g, idx, x.shape), x.shape)], [idx]);
+  const values = recordOp(op, wrap(out, outShape), [x], (g) => [wrap(g.backend.kernels.maxPool2dBackward(g, idx, x.shape), x.shape)], [idx]);
   return [values, idx];
 }
 
@@ -90,8 +90,8 @@ export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOpti
   if (x.ndim === 3) return avgPool2d(x.unsqueeze(0), kernelSize, options).squeeze(0);
   const { p, OH, OW } = poolParams(op, x, kernelSize, { ...options, dilation: 1 });
   const outShape = [x.shape[0], x.shape[1], OH, OW];
-  const out = wrap(x.backend.avgPool2d(x, p, OH, OW), outShape);
-  return recordOp(op, out, [x], (g) => [wrap(g.backend.avgPool2dBackward(g, x.shape, p), x.shape)], []);
+  const out = wrap(x.backend.kernels.avgPool2d(x, p, OH, OW), outShape);
+  return recordOp(op, out, [x], (g) => [wrap(g.backend.kernels.avgPool2dBackward(g, x.shape, p), x.shape)], []);
 }
 
 /** Average pooling to a fixed output size (null keeps that dim's input size), windows as PyTorch splits them. */
@@ -107,6 +107,6 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   }
   if (H < 1 || W < 1) throw new RangeError(`${op}: input ${shapeStr(x.shape)} has an empty spatial dim`);
   const outShape = [x.shape[0], x.shape[1], OH, OW];
-  const out = wrap(x.backend.adaptiveAvgPool2d(x, OH, OW), outShape);
-  return recordOp(op, out, [x], (g) => [wrap(g.backend.adaptiveAvgPool2dBackward(g, x.shape), x.shape)], []);
+  const out = wrap(x.backend.kernels.adaptiveAvgPool2d(x, OH, OW), outShape);
+  return recordOp(op, out, [x], (g) => [wrap(g.backend.kernels.adaptiveAvgPool2dBackward(g, x.shape), x.shape)], []);
 }

@@ -22,7 +22,7 @@ function reduceRaw(op: ReduceOp, name: string, x: Tensor, dims: readonly number[
   if ((op === 'max' || op === 'min') && dims.some((d) => x.shape[d] === 0)) {
     throw new RangeError(`${name}: cannot reduce over a zero-size dim of a tensor of shape ${shapeStr(x.shape)}`);
   }
-  const storage = x.backend.reduce(op, x, dims, dtype);
+  const storage = x.backend.kernels.reduce(op, x, dims, dtype);
   return wrap(storage, finalShape(x, dims, keepdim));
 }
 
@@ -117,8 +117,8 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined,
   }
   const d = normalizeDim(dim, x.ndim, op);
   if (x.ndim > 0 && x.shape[d] === 0) throw new RangeError(`${op}: cannot reduce over a zero-size dim of shape ${shapeStr(x.shape)}`);
-  if (x.ndim === 0) return wrap(x.backend.argReduce(op, x.reshape([1]), 0), []);
-  const out = wrap(x.backend.argReduce(op, x, d), keptShape(x, [d]));
+  if (x.ndim === 0) return wrap(x.backend.kernels.argReduce(op, x.reshape([1]), 0), []);
+  const out = wrap(x.backend.kernels.argReduce(op, x, d), keptShape(x, [d]));
   return keepdim ? out : out.squeeze(d);
 }
 export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtreme('argmax', x, dim, keepdim);

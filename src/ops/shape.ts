@@ -24,7 +24,7 @@ function makeView(x: Tensor, shape: Shape, strides: readonly number[], offset: n
 /** A zero tensor of `shape` with g written into the window `window` selects (the backward of slicing). */
 function embed(g: Tensor, shape: Shape, window: (z: Tensor) => Tensor): Tensor {
   const z = wrap(g.backend.zeros(g.dtype, sizeOf(shape)), shape);
-  g.backend.assign(window(z), g);
+  g.backend.kernels.assign(window(z), g);
   return z;
 }
 
@@ -162,7 +162,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 /** A copy with its own dense storage; gradient passes straight through. */
 export function clone(x: Tensor): Tensor {
-  const out = wrap(x.backend.unary('identity', x, x.dtype), x.shape);
+  const out = wrap(x.backend.kernels.unary('identity', x, x.dtype), x.shape);
   return recordOp('clone', out, [x], (g) => [g], []);
 }
 
@@ -254,7 +254,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const starts: number[] = [];
   for (const t of tensors) {
     starts.push(start);
-    first.backend.assign(narrowRaw(out, d, start, t.shape[d]), t);
+    first.backend.kernels.assign(narrowRaw(out, d, start, t.shape[d]), t);
     start += t.shape[d];
   }
   const needs = tensors.map((t) => t.requiresGrad);
@@ -295,9 +295,9 @@ export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
     shape[d] += padding[2 * i] + padding[2 * i + 1];
   }
   const out = wrap(x.backend.zeros(x.dtype, sizeOf(shape)), shape);
-  if (value !== 0) x.backend.assign(out, scalar(value, x.dtype, x));
+  if (value !== 0) x.backend.kernels.assign(out, scalar(value, x.dtype, x));
   const inner = (z: Tensor) => before.reduce((acc, b, d) => narrowRaw(acc, d, b, x.shape[d]), z);
-  x.backend.assign(inner(out), x);
+  x.backend.kernels.assign(inner(out), x);
   return recordOp('pad', out, [x], (g) => [inner(g)], []);
 }
 
@@ -357,20 +357,20 @@ function viewGradToBase(g: Tensor, base: Tensor, view: Geometry): Tensor {
   let flat = wrap(g.backend.zeros(g.dtype, length), [length]);
   if (n > 0) {
     const index = wrap(g.backend.fromTypedArray(stridedOffsets(view.shape, view.strides, view.offset), 'int32'), [n]);
-    flat = wrap(g.backend.indexAdd(flat, 0, index, g.reshape([n])), [length]);
+    flat = wrap(g.backend.kernels.indexAdd(flat, 0, index, g.reshape([n])), [length]);
   }
-  return wrap(g.backend.unary('identity', new Tensor(flat.storage, base.shape, base.strides, base.offset), g.dtype), base.shape);
+  return wrap(g.backend.kernels.unary('identity', new Tensor(flat.storage, base.shape, base.strides, base.offset), g.dtype), base.shape);
 }
 
 /** Splits a base's gradient into the part outside a written window (kept) and the window's part (for the new values). */
 function splitAtWindow(g: Tensor, base: Tensor, window: Geometry): [Tensor, Tensor] {
   const buffer = g.backend.zeros(g.dtype, base.storage.length);
   const whole = new Tensor(buffer, base.shape, base.strides, base.offset);
-  g.backend.assign(whole, g);
+  g.backend.kernels.assign(whole, g);
   const inWindow = new Tensor(buffer, window.shape, window.strides, window.offset);
-  const gWindow = wrap(g.backend.unary('identity', inWindow, g.dtype), window.shape);
-  g.backend.assign(inWindow, scalar(0, g.dtype, g));
-  return [wrap(g.backend.unary('identity', whole, g.dtype), base.shape), gWindow];
+  const gWindow = wrap(g.backend.kernels.unary('identity', inWindow, g.dtype), window.shape);
+  g.backend.kernels.assign(inWindow, scalar(0, g.dtype, g));
+  return [wrap(g.backend.kernels.unary('identity', whole, g.dtype), base.shape), gWindow];
 }
 
 /** @internal The gradFn of a view after its base changed in place: the gradient reaches the base's new history. */
@@ -414,7 +414,7 @@ export function applyInPlace(t: Tensor, op: string, other: TensorOrScalar | null
     let src = typeof result === 'number' ? scalar(result, t.dtype, t) : result;
     if (src.backend !== t.backend) src = moveTo(src, t.backend);
     checkFits(op, src, t);
-    t.backend.assign(t, src);
+    t.backend.kernels.assign(t, src);
     bumpVersion(t);
     return;
   }
@@ -424,14 +424,14 @@ export function applyInPlace(t: Tensor, op: string, other: TensorOrScalar | null
       'make the view and the change both inside noGrad() or both outside it');
   }
   // the values before the change, at t's place in the graph: the op's backward may read them after t is overwritten
-  const old = wrap(t.backend.unary('identity', t, t.dtype), t.shape)._takeGraphOf(t);
+  const old = wrap(t.backend.kernels.unary('identity', t, t.dtype), t.shape)._takeGraphOf(t);
   const result = compute(old);
   let src = typeof result === 'number' ? scalar(result, t.dtype, t) : result;
   if (src.backend !== t.backend) src = moveTo(src, t.backend);
   checkFits(op, src, t);
   if (!shapesEqual(src.shape, t.shape)) src = expand(src, t.shape);
   if (src.dtype !== t.dtype) src = cast(src, t.dtype);
-  t.backend.assign(t, src);
+  t.backend.kernels.assign(t, src);
   bumpVersion(t);
   if (base === null) {
     // t now holds src. `old` is an input too so that t stays in the graph when src needs no gradient (copy_ of a

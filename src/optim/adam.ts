@@ -1,4 +1,5 @@
 /** Adam and AdamW (decoupled weight decay), with the AMSGrad variant (torch.optim.Adam / torch.optim.AdamW). */
+import { bumpVersion } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, libraryRule, type ParamGroup, type Params, type UpdateRule, checkBetas, checkBoolean, checkNonNegative, fullOn } from './optimizer.js';
 
@@ -54,6 +55,37 @@ export const adamUpdate = adamRule(false);
 /** As adamUpdate, but weight decay shrinks the parameter directly (param *= 1 - lr * weightDecay) first. */
 export const adamwUpdate = adamRule(true);
 
+/**
+ * Adam (or AdamW when decoupled) in one pass through the parameter device's adamStep kernel where one takes these
+ * tensors; amsgrad, maximize and whatever the kernels decline take the reference rule.
+ */
+function fusedAdamRule(decoupled: boolean): UpdateRule<AdamState, AdamOptions> {
+  const reference = decoupled ? adamwUpdate : adamUpdate;
+  return (param, grad, state, o) => {
+    const kernel = param.backend.kernels.adamStep;
+    const [beta1, beta2] = o.betas;
+    const step = state.step + 1;
+    const done = !o.amsgrad && !o.maximize && kernel !== undefined && kernel(param, grad, state.expAvg, state.expAvgSq, {
+      beta1,
+      beta2,
+      stepSize: o.lr / (1 - beta1 ** step),
+      bc2Sqrt: Math.sqrt(1 - beta2 ** step),
+      eps: o.eps,
+      decay: decoupled ? 1 - o.lr * o.weightDecay : 1,
+      l2: decoupled ? 0 : o.weightDecay,
+    });
+    if (!done) {
+      reference(param, grad, state, o);
+      return;
+    }
+    state.step = step;
+    // in-place writes, like the reference rule's add_/mul_: a graph that saved the old values refuses to use them
+    for (const t of [param, state.expAvg, state.expAvgSq]) bumpVersion(t);
+  };
+}
+const fusedAdam = fusedAdamRule(false);
+const fusedAdamW = fusedAdamRule(true);
+
 function adamInitState(param: Tensor, group: ParamGroup<AdamOptions>): AdamState {
   const state: AdamState = { step: 0, expAvg: fullOn(param, 0), expAvgSq: fullOn(param, 0) };
   if (group.amsgrad) state.maxExpAvgSq = fullOn(param, 0);
@@ -76,7 +108,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     libraryRule(this.prototype.rule);
   }
   protected rule(param: Tensor, grad: Tensor, state: AdamState, options: ParamGroup<AdamOptions>): void {
-    adamUpdate(param, grad, state, options);
+    fusedAdam(param, grad, state, options);
   }
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
@@ -100,7 +132,7 @@ export class AdamW extends Optimizer<AdamOptions, AdamState> {
     libraryRule(this.prototype.rule);
   }
   protected rule(param: Tensor, grad: Tensor, state: AdamState, options: ParamGroup<AdamOptions>): void {
-    adamwUpdate(param, grad, state, options);
+    fusedAdamW(param, grad, state, options);
   }
 
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {

@@ -13,4 +13,3 @@ export {
   type CosineAnnealingLROptions, type LinearLROptions, type ConstantLROptions, type LambdaLROptions, type ReduceLROnPlateauOptions,
 } from './schedulers.js';
 export { clipGradNorm, clipGradValue } from './clip.js';
-import './fused-js.js';

@@ -3,9 +3,9 @@
  *
  * An optimiser holds parameter groups (each with its own options; `lr` is what schedulers change) and per-parameter
  * state. `step()` visits every parameter that has a gradient and applies the optimiser's update rule: one function
- * `(param, grad, state, options)` that mutates the parameter and its state in place with a few tensor ops. A backend
- * may register a fused replacement for a rule (`registerUpdateRule('adam', 'wasm', fn)`); the step then uses it for
- * the parameters living on that backend.
+ * `(param, grad, state, options)` that mutates the parameter and its state in place (SGD's and Adam's run a fused
+ * kernel of the parameter's device where it has one, else a few tensor ops). Another rule can be picked for the
+ * parameters on one device (`registerUpdateRule('adam', 'wasm', fn)`).
  */
 import { enableGrad, noGrad } from '../autograd/engine.js';
 import { type DType, castScalar, isFloat, typedArrayFor } from '../tensor/dtype.js';
@@ -53,8 +53,8 @@ export interface OptimizerStateDict {
 
 /**
  * The library's own update rules. They keep no reference to the gradient they are given, so `step()` reads gradients
- * for them without handing them out (their memory can then be released when they are replaced), and a backend's fused
- * rule may stand in for them. An optimiser whose rule is not one of these (a subclass overriding `rule`) gets `.grad`
+ * for them without handing them out (their memory can then be released when they are replaced), and a rule registered
+ * for a device (registerUpdateRule) may stand in for them. An optimiser whose rule is not one of these (a subclass overriding `rule`) gets `.grad`
  * and always runs its own rule.
  */
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -67,19 +67,19 @@ export function libraryRule<F extends Function>(rule: F): F {
   return rule;
 }
 
-// ---- fused update rules a backend can register ----
+// ---- update rules picked per device ----
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const fusedRules = new Map<string, UpdateRule<any, any>>();
+const deviceRules = new Map<string, UpdateRule<any, any>>();
 
 /**
- * Registers (or with `null`, removes) an update rule used instead of the reference one for parameters stored on
+ * Registers (or with `null`, removes) an update rule used instead of the optimiser's own for parameters stored on
  * `backend`. `optimizer` is the rule's name: 'sgd', 'adam', 'adamw', 'rmsprop' or 'adagrad'.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function registerUpdateRule(optimizer: string, backend: string, rule: UpdateRule<any, any> | null): void {
   const key = `${optimizer}:${backend}`;
-  if (rule) fusedRules.set(key, rule);
-  else fusedRules.delete(key);
+  if (rule) deviceRules.set(key, rule);
+  else deviceRules.delete(key);
 }
 
 // ---- helpers for update rules and state ----
@@ -134,7 +134,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
 
   /** Display name used in errors ('Adam'). */
   protected abstract readonly displayName: string;
-  /** Key of the update rule in the fused-rule registry ('adam'). */
+  /** Key of the update rule for registerUpdateRule ('adam'). */
   protected abstract readonly ruleName: string;
   /** The reference update rule (a method, so any optimiser is assignable to a plain `Optimizer`). */
   protected abstract rule(param: Tensor, grad: Tensor, state: S, options: ParamGroup<O>): void;
@@ -222,8 +222,8 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
     noGrad(() => {
       for (const group of this.paramGroups) {
         group.params.forEach((p, i) => {
-          const fused = own ? fusedRules.get(`${this.ruleName}:${p.device}`) as UpdateRule<S, O> | undefined : undefined;
-          const grad = libraryRules.has(fused ?? this.rule) ? p._peekGrad() : p.grad;
+          const picked = own ? deviceRules.get(`${this.ruleName}:${p.device}`) as UpdateRule<S, O> | undefined : undefined;
+          const grad = libraryRules.has(picked ?? this.rule) ? p._peekGrad() : p.grad;
           if (grad === null) return;
           if (!shapesEqual(grad.shape, p.shape)) {
             throw new RangeError(`${this.displayName}.step: gradient of parameter ${i} has shape ${shapeStr(grad.shape)} but the parameter has shape ${shapeStr(p.shape)}`);
@@ -233,7 +233,7 @@ export abstract class Optimizer<O extends BaseOptions = BaseOptions, S extends o
             state = this.initState(p, group);
             this.state.set(p, state);
           }
-          if (fused) fused(p, grad.detach(), state, group);
+          if (picked) picked(p, grad.detach(), state, group);
           else this.rule(p, grad.detach(), state, group);
         });
       }

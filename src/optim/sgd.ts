@@ -1,4 +1,5 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay (torch.optim.SGD). */
+import { bumpVersion } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Optimizer, libraryRule, type ParamGroup, type Params, type UpdateRule, checkBoolean, checkNonNegative } from './optimizer.js';
 
@@ -33,6 +34,21 @@ export const sgdUpdate: UpdateRule<SGDState, SGDOptions> = (param, grad, state, 
   param.add_(d, -o.lr);
 };
 
+/**
+ * sgdUpdate in one pass through the parameter device's sgdStep kernel where one takes these tensors; maximize, the
+ * first momentum step (which creates the buffer) and whatever the kernels decline take the reference rule.
+ */
+const fusedSgd: UpdateRule<SGDState, SGDOptions> = (param, grad, state, o) => {
+  const kernel = param.backend.kernels.sgdStep;
+  const buffer = o.momentum !== 0 ? state.momentumBuffer : null;
+  if (o.maximize || buffer === undefined || kernel === undefined || !kernel(param, grad, buffer, o)) {
+    sgdUpdate(param, grad, state, o);
+    return;
+  }
+  bumpVersion(param);
+  if (buffer) bumpVersion(buffer);
+};
+
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   protected readonly displayName = 'SGD';
   protected readonly ruleName = 'sgd';
@@ -40,7 +56,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     libraryRule(this.prototype.rule);
   }
   protected rule(param: Tensor, grad: Tensor, state: SGDState, options: ParamGroup<SGDOptions>): void {
-    sgdUpdate(param, grad, state, options);
+    fusedSgd(param, grad, state, options);
   }
 
   /** `lr` has no default (as in PyTorch): give it here or in every parameter group. */

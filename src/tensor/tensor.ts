@@ -201,8 +201,14 @@ export class Tensor implements View {
   }
 
   // ---- reading ----
-  /** The elements in row-major order, as a fresh typed array. */
+  /** The elements in row-major order, as a fresh typed array (on devices that can read synchronously; see dataAsync). */
   data(): TypedArray {
+    const device = this.backend;
+    if (!device.readSync) throw new Error(`data: the '${device.name}' device cannot read synchronously; use await dataAsync()`);
+    return device.readSync(this);
+  }
+  /** The elements in row-major order, as a fresh typed array, on every device. */
+  dataAsync(): Promise<TypedArray> {
     return this.backend.read(this);
   }
   /** The elements as (nested) JS arrays; bool tensors give booleans. */

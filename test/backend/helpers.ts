@@ -110,7 +110,7 @@ export function full(v: View | Storage, shape?: readonly number[]): View {
 
 /** Reads a storage of either backend. */
 export function readAll(s: Storage): TypedArray {
-  return s.backend.read(full(s));
+  return s.backend.readSync!(full(s));
 }
 
 /** Asserts two results (js expected, wasm actual) agree: same dtype and length, values within atol + rtol*|e|. */

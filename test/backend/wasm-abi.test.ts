@@ -171,29 +171,29 @@ const RUNS: Record<string, CodeRun> = {
   UNARY_CODES: (k, op, code) => {
     const out = k.put(new Float32Array(X.length));
     k.exports.unaryF32(code, X.length, k.put(X), out, ALPHA, BETA);
-    return { got: k.get(out, 'float32', X.length), want: js.read(full(js.unary(op as UnaryOp, view(X, 'float32'), 'float32', ALPHA, BETA))) };
+    return { got: k.get(out, 'float32', X.length), want: js.readSync!(full(js.kernels.unary(op as UnaryOp, view(X, 'float32'), 'float32', ALPHA, BETA))) };
   },
   BINARY_CODES: (k, op, code) => elementwise(k, op, code, 'float32'),
   COMPARE_CODES: (k, op, code) => elementwise(k, op, code, 'bool'),
   REDUCE_CODES: (k, op, code) => {
     const tab = k.put(Int32Array.of(0)), out = k.put(new Float32Array(1)), ws = k.put(new Float64Array(2));
     k.exports.reduceF32(code, 1, tab, 1, 1, 1, tab, X.length, 1, k.put(Y), out, ws);
-    const want = js.reduce(op as 'sum', view(Y, 'float32'), [0], 'float32');
-    return { got: k.get(out, 'float32', 1), want: js.read(full(want)) };
+    const want = js.kernels.reduce(op as 'sum', view(Y, 'float32'), [0], 'float32');
+    return { got: k.get(out, 'float32', 1), want: js.readSync!(full(want)) };
   },
   TO_F32_CODES: (k, dtype, code) => {
     const src = typedArrayFor(dtype as DType, X.length);
     X.forEach((x, i) => (src[i] = dtype === 'bool' ? Number(x > 0) : Math.round(x * 2)));
     const out = k.put(new Float32Array(X.length));
     k.exports.toF32(code, X.length, k.put(src), out);
-    return { got: k.get(out, 'float32', X.length), want: js.read(full(js.unary('identity', view(src, dtype as DType), 'float32'))) };
+    return { got: k.get(out, 'float32', X.length), want: js.readSync!(full(js.kernels.unary('identity', view(src, dtype as DType), 'float32'))) };
   },
   ACTIVATION_CODES: (k, act, code) => {
     const out = k.put(X);
     k.exports.biasActF32(1, X.length, out, k.put(Y), code);
-    const sum = full(js.binary('add', view(X, 'float32'), view(Y, 'float32'), [X.length], 'float32'));
+    const sum = full(js.kernels.binary('add', view(X, 'float32'), view(Y, 'float32'), [X.length], 'float32'));
     const op: UnaryOp = (act as LinearActivation) === 'none' ? 'identity' : (act as UnaryOp);
-    return { got: k.get(out, 'float32', X.length), want: js.read(full(js.unary(op, sum, 'float32'))) };
+    return { got: k.get(out, 'float32', X.length), want: js.readSync!(full(js.kernels.unary(op, sum, 'float32'))) };
   },
 };
 
@@ -201,8 +201,8 @@ function elementwise(k: Instance, op: string, code: number, outDType: DType): { 
   const rows = k.put(Int32Array.of(0)), out = k.put(typedArrayFor(outDType, X.length));
   const f = outDType === 'bool' ? k.exports.compareF32 : k.exports.binaryF32;
   f(code, 1, X.length, k.put(X), rows, 1, k.put(Y), rows, 1, out);
-  const want = js.binary(op as 'add', view(X, 'float32'), view(Y, 'float32'), [X.length], outDType);
-  return { got: k.get(out, outDType, X.length), want: js.read(full(want)) };
+  const want = js.kernels.binary(op as 'add', view(X, 'float32'), view(Y, 'float32'), [X.length], outDType);
+  return { got: k.get(out, outDType, X.length), want: js.readSync!(full(want)) };
 }
 
 const TABLES = Object.entries(abi).filter(([name]) => name.endsWith('_CODES')) as [string, Record<string, number>][];

@@ -31,7 +31,7 @@ describe('wasm storage', () => {
     for (const layout of LAYOUTS) {
       for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
         const p = pair([3, 5, 2], dtype, layout, rng, dtype === 'bool' ? 'bool' : 'int');
-        assert.deepEqual(wasm.read(p.wasm), js.read(p.js), `${layout} ${dtype}`);
+        assert.deepEqual(wasm.readSync!(p.wasm), js.readSync!(p.js), `${layout} ${dtype}`);
       }
     }
   });
@@ -44,16 +44,16 @@ describe('wasm storage', () => {
       for (const layout of LAYOUTS) {
         const dst = pair([4, 6, 3], dt, layout, rng, dt === 'bool' ? 'bool' : 'halves');
         const src = expanded([4, 1, 3], [4, 6, 3], st, rng, st === 'bool' ? 'bool' : 'halves');
-        js.assign(dst.js, src.js);
-        wasm.assign(dst.wasm, src.wasm);
+        js.kernels.assign(dst.js, src.js);
+        wasm.kernels.assign(dst.wasm, src.wasm);
         assertSame(dst.wasm.storage, dst.js.storage, `assign ${st}->${dt} ${layout}`);
       }
     }
     // overlapping: shift a window of one storage by one element
     const p = pair([20], 'float32', 'contig', rng);
     const win = (v: View, off: number): View => ({ storage: v.storage, shape: [12], strides: [1], offset: off });
-    js.assign(win(p.js, 1), win(p.js, 0));
-    wasm.assign(win(p.wasm, 1), win(p.wasm, 0));
+    js.kernels.assign(win(p.js, 1), win(p.js, 0));
+    wasm.kernels.assign(win(p.wasm, 1), win(p.wasm, 0));
     assertSame(p.wasm.storage, p.js.storage, 'overlapping assign');
   });
 });
@@ -71,8 +71,8 @@ describe('wasm elementwise', () => {
         const scale = op === 'exp' || op === 'tanh' || op === 'sigmoid' || op === 'elu' || op === 'erf' ? 12 : 4;
         const x = pair(shape, 'float32', layout, rng, (r) => (positive ? 1e-3 + scale * r.next() : scale * (2 * r.next() - 1)));
         const alpha = op === 'softplus' ? 20 : 0.1, beta = op === 'softplus' ? 1.5 : 1;
-        const e = js.unary(op, x.js, 'float32', alpha, beta);
-        const a = wasm.unary(op, x.wasm, 'float32', alpha, beta);
+        const e = js.kernels.unary(op, x.js, 'float32', alpha, beta);
+        const a = wasm.kernels.unary(op, x.wasm, 'float32', alpha, beta);
         assertSame(a, e, `${op} ${layout}`, 1e-6, 2e-6);
       }
     }
@@ -85,8 +85,8 @@ describe('wasm elementwise', () => {
     const xs = { js: full(js.fromTypedArray(x, 'float32')), wasm: full(wasm.fromTypedArray(x, 'float32')) };
     for (const op of UNARY) {
       if (op === 'sin' || op === 'cos') continue;
-      const e = js.unary(op, xs.js, 'float32', 0.01, 1);
-      const a = wasm.unary(op, xs.wasm, 'float32', 0.01, 1);
+      const e = js.kernels.unary(op, xs.js, 'float32', 0.01, 1);
+      const a = wasm.kernels.unary(op, xs.wasm, 'float32', 0.01, 1);
       assertSame(a, e, `${op} special`, 1e-20, 3e-6);
     }
   });
@@ -103,7 +103,7 @@ describe('wasm elementwise', () => {
       ['logicalNot', xf, 'bool'], ['isnan', xf, 'bool'], ['isinf', xf, 'bool'], ['relu', xi, 'int32'],
     ];
     for (const [op, x, dt] of cases) {
-      assertSame(wasm.unary(op, x.wasm, dt), js.unary(op, x.js, dt), `${op} ${x.js.storage.dtype}->${dt}`);
+      assertSame(wasm.kernels.unary(op, x.wasm, dt), js.kernels.unary(op, x.js, dt), `${op} ${x.js.storage.dtype}->${dt}`);
     }
   });
 
@@ -125,7 +125,7 @@ describe('wasm elementwise', () => {
         const a = pair(sa, 'float32', la, rng, op === 'pow' ? 'positive' : 'halves');
         const b = pair(sb, 'float32', lb, rng, 'halves');
         const dt: DType = isCmp(op) ? 'bool' : 'float32';
-        assertSame(wasm.binary(op, a.wasm, b.wasm, out, dt), js.binary(op, a.js, b.js, out, dt), `${op} [${sa}] [${sb}] ${la}/${lb}`);
+        assertSame(wasm.kernels.binary(op, a.wasm, b.wasm, out, dt), js.kernels.binary(op, a.js, b.js, out, dt), `${op} [${sa}] [${sb}] ${la}/${lb}`);
       }
     }
   });
@@ -136,14 +136,14 @@ describe('wasm elementwise', () => {
       const a = pair([4, 5], 'int32', 'transposed', rng, 'int');
       const b = pair([5], 'int32', 'contig', rng, (r) => r.int(1, 4));
       const dt: DType = isCmp(op) ? 'bool' : op === 'div' ? 'float32' : 'int32';
-      assertSame(wasm.binary(op, a.wasm, b.wasm, [4, 5], dt), js.binary(op, a.js, b.js, [4, 5], dt), `${op} int32`);
+      assertSame(wasm.kernels.binary(op, a.wasm, b.wasm, [4, 5], dt), js.kernels.binary(op, a.js, b.js, [4, 5], dt), `${op} int32`);
       const f = pair([4, 5], 'float32', 'strided', rng, 'halves');
       const dm: DType = isCmp(op) ? 'bool' : 'float32';
-      assertSame(wasm.binary(op, f.wasm, b.wasm, [4, 5], dm), js.binary(op, f.js, b.js, [4, 5], dm), `${op} float32/int32`);
+      assertSame(wasm.kernels.binary(op, f.wasm, b.wasm, [4, 5], dm), js.kernels.binary(op, f.js, b.js, [4, 5], dm), `${op} float32/int32`);
       const c = pair([4, 5], 'bool', 'contig', rng, 'bool');
       const d = pair([4, 1], 'bool', 'offset', rng, 'bool');
       const db: DType = isCmp(op) ? 'bool' : op === 'div' ? 'float32' : 'int32';
-      assertSame(wasm.binary(op, c.wasm, d.wasm, [4, 5], db), js.binary(op, c.js, d.js, [4, 5], db), `${op} bool`);
+      assertSame(wasm.kernels.binary(op, c.wasm, d.wasm, [4, 5], db), js.kernels.binary(op, c.js, d.js, [4, 5], db), `${op} bool`);
     }
   });
 
@@ -153,8 +153,8 @@ describe('wasm elementwise', () => {
     const g = new Float32Array([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
     const expected = [10, 0, 0, 0, 14, 15, 0, 17, 0, 19, 20];
     for (const be of [js, wasm]) {
-      const r = be.binary('reluBackward', full(be.fromTypedArray(g, 'float32')), full(be.fromTypedArray(out, 'float32')), [11], 'float32');
-      assert.deepEqual(Array.from(be.read(full(r))), expected, be.name);
+      const r = be.kernels.binary('reluBackward', full(be.fromTypedArray(g, 'float32')), full(be.fromTypedArray(out, 'float32')), [11], 'float32');
+      assert.deepEqual(Array.from(be.readSync!(full(r))), expected, be.name);
     }
   });
 
@@ -165,10 +165,10 @@ describe('wasm elementwise', () => {
       const a = pair([4, 7], 'float32', layout, rng);
       const b = expanded([1], [3, 4, 7], 'float32', rng);
       const out = [3, 4, 7];
-      assertSame(wasm.where(c.wasm, a.wasm, b.wasm, out, 'float32'), js.where(c.js, a.js, b.js, out, 'float32'), `where ${layout}`);
+      assertSame(wasm.kernels.where(c.wasm, a.wasm, b.wasm, out, 'float32'), js.kernels.where(c.js, a.js, b.js, out, 'float32'), `where ${layout}`);
       const ai = pair([4, 7], 'int32', layout, rng, 'int');
       const bi = pair([3, 4, 7], 'int32', layout, rng, 'int');
-      assertSame(wasm.where(c.wasm, ai.wasm, bi.wasm, out, 'int32'), js.where(c.js, ai.js, bi.js, out, 'int32'), `where int32 ${layout}`);
+      assertSame(wasm.kernels.where(c.wasm, ai.wasm, bi.wasm, out, 'int32'), js.kernels.where(c.js, ai.js, bi.js, out, 'int32'), `where int32 ${layout}`);
     }
   });
 });
@@ -184,7 +184,7 @@ describe('wasm reductions', () => {
         for (const op of ['sum', 'prod', 'max', 'min'] as ReduceOp[]) {
           const layout = LAYOUTS[rng.int(0, 4)];
           const x = pair(shape, 'float32', layout, rng, op === 'prod' ? (r) => 0.7 + 0.6 * r.next() : 'normal');
-          assertSame(wasm.reduce(op, x.wasm, dims, 'float32'), js.reduce(op, x.js, dims, 'float32'), `${op} [${shape}] dims ${dims} ${layout}`, 1e-5, 1e-5);
+          assertSame(wasm.kernels.reduce(op, x.wasm, dims, 'float32'), js.kernels.reduce(op, x.js, dims, 'float32'), `${op} [${shape}] dims ${dims} ${layout}`, 1e-5, 1e-5);
         }
       }
     }
@@ -195,11 +195,11 @@ describe('wasm reductions', () => {
     const x = pair([6, 9], 'float32', 'contig', rng, (r, i) => (i === 13 || i === 40 ? NaN : r.normal()));
     for (const op of ['max', 'min', 'sum'] as ReduceOp[]) {
       for (const dims of [[0], [1], [0, 1]]) {
-        assertSame(wasm.reduce(op, x.wasm, dims, 'float32'), js.reduce(op, x.js, dims, 'float32'), `${op} NaN dims ${dims}`);
+        assertSame(wasm.kernels.reduce(op, x.wasm, dims, 'float32'), js.kernels.reduce(op, x.js, dims, 'float32'), `${op} NaN dims ${dims}`);
       }
     }
     const xi = pair([4, 5], 'int32', 'transposed', rng, 'int');
-    assertSame(wasm.reduce('sum', xi.wasm, [1], 'int32'), js.reduce('sum', xi.js, [1], 'int32'), 'int32 sum');
+    assertSame(wasm.kernels.reduce('sum', xi.wasm, [1], 'int32'), js.kernels.reduce('sum', xi.js, [1], 'int32'), 'int32 sum');
   });
 
   test('argmax/argmin along each dim', () => {
@@ -209,13 +209,13 @@ describe('wasm reductions', () => {
         for (const layout of LAYOUTS) {
           const x = pair(shape, 'float32', layout, rng, 'halves');
           for (const op of ['argmax', 'argmin'] as const) {
-            assertSame(wasm.argReduce(op, x.wasm, dim), js.argReduce(op, x.js, dim), `${op} [${shape}] dim ${dim} ${layout}`);
+            assertSame(wasm.kernels.argReduce(op, x.wasm, dim), js.kernels.argReduce(op, x.js, dim), `${op} [${shape}] dim ${dim} ${layout}`);
           }
         }
       }
     }
     const xi = pair([4, 6], 'int32', 'contig', rng, 'int');
-    assertSame(wasm.argReduce('argmax', xi.wasm, 1), js.argReduce('argmax', xi.js, 1), 'argmax int32');
+    assertSame(wasm.kernels.argReduce('argmax', xi.wasm, 1), js.kernels.argReduce('argmax', xi.js, 1), 'argmax int32');
   });
 
   test('softmax and logSoftmax along each dim', () => {
@@ -225,16 +225,16 @@ describe('wasm reductions', () => {
         for (const log of [false, true]) {
           const layout = LAYOUTS[rng.int(0, 4)];
           const x = pair(shape, 'float32', layout, rng, (r) => 8 * r.normal());
-          assertSame(wasm.softmax(x.wasm, dim, log), js.softmax(x.js, dim, log), `softmax log=${log} [${shape}] dim ${dim} ${layout}`, 1e-6, 1e-5);
+          assertSame(wasm.kernels.softmax(x.wasm, dim, log), js.kernels.softmax(x.js, dim, log), `softmax log=${log} [${shape}] dim ${dim} ${layout}`, 1e-6, 1e-5);
         }
       }
     }
     const inf = pair([2, 3], 'float32', 'contig', rng, (r, i) => (i < 3 ? -Infinity : r.normal()));
-    assertSame(wasm.softmax(inf.wasm, 1, false), js.softmax(inf.js, 1, false), 'softmax of -inf row');
+    assertSame(wasm.kernels.softmax(inf.wasm, 1, false), js.kernels.softmax(inf.js, 1, false), 'softmax of -inf row');
     // large values: log-softmax keeps the digits of log(sum) (x - max - log(sum), not x - (max + log(sum)))
     for (const dim of [0, 1]) {
       const big = pair([3, 5], 'float32', 'contig', rng, (r) => 1000 + r.normal());
-      assertSame(wasm.softmax(big.wasm, dim, true), js.softmax(big.js, dim, true), `logSoftmax of large values dim ${dim}`, 2e-6, 1e-6);
+      assertSame(wasm.kernels.softmax(big.wasm, dim, true), js.kernels.softmax(big.js, dim, true), `logSoftmax of large values dim ${dim}`, 2e-6, 1e-6);
     }
   });
 });
@@ -248,7 +248,7 @@ describe('wasm matmul', () => {
         const lb = LAYOUTS[rng.int(0, 4)];
         const a = pair([M, K], 'float32', la, rng);
         const b = pair([K, N], 'float32', lb, rng);
-        assertSame(wasm.matmul(a.wasm, b.wasm, []), js.matmul(a.js, b.js, []), `matmul ${M}x${K}@${K}x${N} ${la}/${lb}`, 1e-5 * Math.sqrt(K), 1e-5);
+        assertSame(wasm.kernels.matmul(a.wasm, b.wasm, []), js.kernels.matmul(a.js, b.js, []), `matmul ${M}x${K}@${K}x${N} ${la}/${lb}`, 1e-5 * Math.sqrt(K), 1e-5);
       }
     }
   });
@@ -262,7 +262,7 @@ describe('wasm matmul', () => {
           for (const lb of LAYOUTS) {
             const a = pair([M, K], 'float32', la, rng);
             const b = pair([K, N], 'float32', lb, rng);
-            assertSame(wasm.matmul(a.wasm, b.wasm, []), js.matmul(a.js, b.js, []), `matmul ${M}x${K}@${K}x${N} ${la}/${lb}`, 1e-5 * Math.sqrt(K), 1e-5);
+            assertSame(wasm.kernels.matmul(a.wasm, b.wasm, []), js.kernels.matmul(a.js, b.js, []), `matmul ${M}x${K}@${K}x${N} ${la}/${lb}`, 1e-5 * Math.sqrt(K), 1e-5);
           }
         }
       }
@@ -279,23 +279,23 @@ describe('wasm matmul', () => {
       for (const layout of LAYOUTS) {
         const a = pair(sa, 'float32', layout, rng);
         const b = pair(sb, 'float32', LAYOUTS[rng.int(0, 4)], rng);
-        assertSame(wasm.matmul(a.wasm, b.wasm, batch), js.matmul(a.js, b.js, batch), `bmm [${sa}]@[${sb}] ${layout}`, 1e-5, 1e-5);
+        assertSame(wasm.kernels.matmul(a.wasm, b.wasm, batch), js.kernels.matmul(a.js, b.js, batch), `bmm [${sa}]@[${sb}] ${layout}`, 1e-5, 1e-5);
       }
     }
     // expanded operand (stride 0 on a batch dim and inside the matrix)
     const a = expanded([1, 1, 6], [3, 4, 6], 'float32', rng);
     const b = pair([3, 6, 5], 'float32', 'contig', rng);
-    assertSame(wasm.matmul(a.wasm, b.wasm, [3]), js.matmul(a.js, b.js, [3]), 'bmm with an expanded operand');
+    assertSame(wasm.kernels.matmul(a.wasm, b.wasm, [3]), js.kernels.matmul(a.js, b.js, [3]), 'bmm with an expanded operand');
     // empty inner dimension: zeros; empty outer dimensions: empty results
     for (const [sa, sb] of [[[3, 0], [0, 4]], [[0, 5], [5, 2]], [[2, 3, 0], [2, 0, 6]]] as [number[], number[]][]) {
       const a0 = pair(sa, 'float32', 'contig', rng), b0 = pair(sb, 'float32', 'contig', rng);
       const batch = sa.slice(0, -2);
-      assertSame(wasm.matmul(a0.wasm, b0.wasm, batch), js.matmul(a0.js, b0.js, batch), `matmul [${sa}]@[${sb}]`);
+      assertSame(wasm.kernels.matmul(a0.wasm, b0.wasm, batch), js.kernels.matmul(a0.js, b0.js, batch), `matmul [${sa}]@[${sb}]`);
     }
     // int32 products fall back to the reference kernel
     const ai = pair([3, 4], 'int32', 'contig', rng, 'int');
     const bi = pair([4, 2], 'int32', 'transposed', rng, 'int');
-    assertSame(wasm.matmul(ai.wasm, bi.wasm, []), js.matmul(ai.js, bi.js, []), 'int32 matmul');
+    assertSame(wasm.kernels.matmul(ai.wasm, bi.wasm, []), js.kernels.matmul(ai.js, bi.js, []), 'int32 matmul');
   });
 });
 
@@ -307,20 +307,20 @@ describe('wasm indexing', () => {
       for (let dim = 0; dim < 3; dim++) {
         const ishape = [3, 4, 2];
         const idx = pair(ishape, 'int32', 'contig', rng, (r) => r.int(0, x.js.shape[dim]));
-        assertSame(wasm.gather(x.wasm, dim, idx.wasm), js.gather(x.js, dim, idx.js), `gather dim ${dim} ${layout}`);
+        assertSame(wasm.kernels.gather(x.wasm, dim, idx.wasm), js.kernels.gather(x.js, dim, idx.js), `gather dim ${dim} ${layout}`);
         const src = pair(ishape, 'float32', layout, rng);
-        assertSame(wasm.scatterAdd(x.wasm, dim, idx.wasm, src.wasm), js.scatterAdd(x.js, dim, idx.js, src.js), `scatterAdd dim ${dim} ${layout}`);
+        assertSame(wasm.kernels.scatterAdd(x.wasm, dim, idx.wasm, src.wasm), js.kernels.scatterAdd(x.js, dim, idx.js, src.js), `scatterAdd dim ${dim} ${layout}`);
         const sel = pair([7], 'int32', 'strided', rng, (r) => r.int(0, x.js.shape[dim]));
-        assertSame(wasm.indexSelect(x.wasm, dim, sel.wasm), js.indexSelect(x.js, dim, sel.js), `indexSelect dim ${dim} ${layout}`);
+        assertSame(wasm.kernels.indexSelect(x.wasm, dim, sel.wasm), js.kernels.indexSelect(x.js, dim, sel.js), `indexSelect dim ${dim} ${layout}`);
         const sshape = x.js.shape.slice();
         sshape[dim] = 7;
         const s2 = pair(sshape, 'float32', layout, rng);
-        assertSame(wasm.indexAdd(x.wasm, dim, sel.wasm, s2.wasm), js.indexAdd(x.js, dim, sel.js, s2.js), `indexAdd dim ${dim} ${layout}`);
+        assertSame(wasm.kernels.indexAdd(x.wasm, dim, sel.wasm, s2.wasm), js.kernels.indexAdd(x.js, dim, sel.js, s2.js), `indexAdd dim ${dim} ${layout}`);
       }
     }
     const x = pair([3, 4], 'float32', 'contig', rng);
     const bad = pair([1], 'int32', 'contig', rng, () => 9);
-    assert.throws(() => wasm.indexSelect(x.wasm, 0, bad.wasm), /indexSelect: index 9 is out of bounds/);
+    assert.throws(() => wasm.kernels.indexSelect(x.wasm, 0, bad.wasm), /indexSelect: index 9 is out of bounds/);
   });
 });
 
@@ -353,10 +353,10 @@ describe('wasm convolution', () => {
         const g = pair(gs, 'float32', layout, rng);
         const what = `x[${xs}] w[${ws}] ${JSON.stringify(p)} ${layout}`;
         const tol = 1e-5 * Math.sqrt(ws[1] * ws[2] * ws[3] * 4);
-        assertSame(wasm.conv2d(x.wasm, w.wasm, p), js.conv2d(x.js, w.js, p), `conv2d ${what}`, tol, 1e-5);
-        assertSame(wasm.conv2dBackwardInput(g.wasm, w.wasm, xs, p), js.conv2dBackwardInput(g.js, w.js, xs, p), `conv2dBackwardInput ${what}`, tol, 1e-5);
+        assertSame(wasm.kernels.conv2d(x.wasm, w.wasm, p), js.kernels.conv2d(x.js, w.js, p), `conv2d ${what}`, tol, 1e-5);
+        assertSame(wasm.kernels.conv2dBackwardInput(g.wasm, w.wasm, xs, p), js.kernels.conv2dBackwardInput(g.js, w.js, xs, p), `conv2dBackwardInput ${what}`, tol, 1e-5);
         const tolW = 1e-5 * Math.sqrt(xs[0] * OH * OW);
-        assertSame(wasm.conv2dBackwardWeight(x.wasm, g.wasm, ws, p), js.conv2dBackwardWeight(x.js, g.js, ws, p), `conv2dBackwardWeight ${what}`, tolW, 1e-5);
+        assertSame(wasm.kernels.conv2dBackwardWeight(x.wasm, g.wasm, ws, p), js.kernels.conv2dBackwardWeight(x.js, g.js, ws, p), `conv2dBackwardWeight ${what}`, tolW, 1e-5);
       }
     }
   });
@@ -390,18 +390,18 @@ describe('wasm pooling', () => {
         // some NaNs (several per window at times: the last one in scan order gives the index, as the reference)
         const x = pair(xs, 'float32', layout, rng, (r, i) => (i === 7 || r.next() < 0.05 ? NaN : r.int(-3, 4)));
         const what = `[${xs}] ${JSON.stringify(p)} ${layout}`;
-        const mj = js.maxPool2d(x.js, p, OH, OW), mw = wasm.maxPool2d(x.wasm, p, OH, OW);
+        const mj = js.kernels.maxPool2d(x.js, p, OH, OW), mw = wasm.kernels.maxPool2d(x.wasm, p, OH, OW);
         assertSame(mw.out, mj.out, `maxPool2d ${what}`);
         assertSame(mw.indices, mj.indices, `maxPool2d indices ${what}`);
         const g = pair([xs[0], xs[1], OH, OW], 'float32', layout, rng);
         const gi = full(mj.indices, [xs[0], xs[1], OH, OW]), gw = full(mw.indices, [xs[0], xs[1], OH, OW]);
-        assertSame(wasm.maxPool2dBackward(g.wasm, gw, xs), js.maxPool2dBackward(g.js, gi, xs), `maxPool2dBackward ${what}`);
+        assertSame(wasm.kernels.maxPool2dBackward(g.wasm, gw, xs), js.kernels.maxPool2dBackward(g.js, gi, xs), `maxPool2dBackward ${what}`);
         const xa = pair(xs, 'float32', layout, rng);
-        assertSame(wasm.avgPool2d(xa.wasm, p, OH, OW), js.avgPool2d(xa.js, p, OH, OW), `avgPool2d ${what}`);
-        assertSame(wasm.avgPool2dBackward(g.wasm, xs, p), js.avgPool2dBackward(g.js, xs, p), `avgPool2dBackward ${what}`);
-        assertSame(wasm.adaptiveAvgPool2d(xa.wasm, 3, 2), js.adaptiveAvgPool2d(xa.js, 3, 2), `adaptiveAvgPool2d ${what}`);
+        assertSame(wasm.kernels.avgPool2d(xa.wasm, p, OH, OW), js.kernels.avgPool2d(xa.js, p, OH, OW), `avgPool2d ${what}`);
+        assertSame(wasm.kernels.avgPool2dBackward(g.wasm, xs, p), js.kernels.avgPool2dBackward(g.js, xs, p), `avgPool2dBackward ${what}`);
+        assertSame(wasm.kernels.adaptiveAvgPool2d(xa.wasm, 3, 2), js.kernels.adaptiveAvgPool2d(xa.js, 3, 2), `adaptiveAvgPool2d ${what}`);
         const ga = pair([xs[0], xs[1], 3, 2], 'float32', layout, rng);
-        assertSame(wasm.adaptiveAvgPool2dBackward(ga.wasm, xs), js.adaptiveAvgPool2dBackward(ga.js, xs), `adaptiveAvgPool2dBackward ${what}`);
+        assertSame(wasm.kernels.adaptiveAvgPool2dBackward(ga.wasm, xs), js.kernels.adaptiveAvgPool2dBackward(ga.js, xs), `adaptiveAvgPool2dBackward ${what}`);
       }
     }
   });
@@ -412,10 +412,10 @@ describe('wasm float64', () => {
     const rng = new Rng(70);
     const a = pair([5, 6], 'float64', 'transposed', rng);
     const b = pair([6, 3], 'float64', 'strided', rng);
-    assertSame(wasm.matmul(a.wasm, b.wasm, []), js.matmul(a.js, b.js, []), 'float64 matmul', 0, 0);
-    assertSame(wasm.unary('exp', a.wasm, 'float64'), js.unary('exp', a.js, 'float64'), 'float64 exp', 0, 0);
-    assertSame(wasm.reduce('sum', a.wasm, [0], 'float64'), js.reduce('sum', a.js, [0], 'float64'), 'float64 sum', 1e-15, 1e-15);
-    assertSame(wasm.softmax(a.wasm, 1, true), js.softmax(a.js, 1, true), 'float64 logSoftmax', 0, 0);
-    assert.equal(sizeOf([5, 6]), readAll(wasm.unary('identity', a.wasm, 'float32')).length);
+    assertSame(wasm.kernels.matmul(a.wasm, b.wasm, []), js.kernels.matmul(a.js, b.js, []), 'float64 matmul', 0, 0);
+    assertSame(wasm.kernels.unary('exp', a.wasm, 'float64'), js.kernels.unary('exp', a.js, 'float64'), 'float64 exp', 0, 0);
+    assertSame(wasm.kernels.reduce('sum', a.wasm, [0], 'float64'), js.kernels.reduce('sum', a.js, [0], 'float64'), 'float64 sum', 1e-15, 1e-15);
+    assertSame(wasm.kernels.softmax(a.wasm, 1, true), js.kernels.softmax(a.js, 1, true), 'float64 logSoftmax', 0, 0);
+    assert.equal(sizeOf([5, 6]), readAll(wasm.kernels.unary('identity', a.wasm, 'float32')).length);
   });
 });

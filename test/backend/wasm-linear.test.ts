@@ -1,5 +1,5 @@
 /**
- * The fused linear kernel (Backend.linear: act(x @ w^T + b)) of the wasm backend against the js reference, and
+ * The fused linear kernel (the 'linear' kernel: act(x @ w^T + b)) of the wasm backend against the js reference, and
  * against the unfused matmul, add and relu kernels of the wasm backend itself (the same roundings: equal bit for bit).
  */
 import { describe, test } from 'node:test';
@@ -25,12 +25,12 @@ describe('wasm linear (fused bias + activation)', () => {
         for (const act of ACTS) {
           for (const withBias of [true, false]) {
             const what = `linear ${M}x${K} w ${N}x${K} ${lx}/${lw}/${withBias ? lb : 'no bias'} ${act}`;
-            const got = wasm.linear!(x.wasm, w.wasm, withBias ? b.wasm : null, act);
-            assertSame(got, js.linear!(x.js, w.js, withBias ? b.js : null, act), what, 1e-5 * Math.sqrt(K), 1e-5);
+            const got = wasm.kernels.linear!(x.wasm, w.wasm, withBias ? b.wasm : null, act);
+            assertSame(got, js.kernels.linear!(x.js, w.js, withBias ? b.js : null, act), what, 1e-5 * Math.sqrt(K), 1e-5);
             // unfused on the same backend: matmul, add, relu
-            let ref = wasm.matmul(x.wasm, wT(w.wasm), []);
-            if (withBias) ref = wasm.binary('add', full(ref, [M, N]), b.wasm, [M, N], 'float32');
-            if (act === 'relu') ref = wasm.unary('relu', full(ref, [M, N]), 'float32');
+            let ref = wasm.kernels.matmul(x.wasm, wT(w.wasm), []);
+            if (withBias) ref = wasm.kernels.binary('add', full(ref, [M, N]), b.wasm, [M, N], 'float32');
+            if (act === 'relu') ref = wasm.kernels.unary('relu', full(ref, [M, N]), 'float32');
             assert.deepEqual(readAll(got), readAll(ref), `${what}: fused != unfused`);
           }
         }
@@ -45,7 +45,7 @@ describe('wasm linear (fused bias + activation)', () => {
     const mk = (be: typeof js, data: number[], shape: number[]): View =>
       ({ storage: be.fromTypedArray(Float32Array.from(data), 'float32'), shape, strides: shape.length === 2 ? [shape[1], 1] : [1], offset: 0 });
     for (const be of [js, wasm]) {
-      const out = readAll(be.linear!(mk(be, [1, 1, 1], [3, 1]), mk(be, vals, [N, 1]), mk(be, new Array(N).fill(0), [N]), 'relu'));
+      const out = readAll(be.kernels.linear!(mk(be, [1, 1, 1], [3, 1]), mk(be, vals, [N, 1]), mk(be, new Array(N).fill(0), [N]), 'relu'));
       for (let i = 0; i < 3; i++) {
         for (let j = 0; j < N; j++) {
           const v = out[i * N + j], e = vals[j];
@@ -62,15 +62,15 @@ describe('wasm linear (fused bias + activation)', () => {
     for (const [M, N, K] of [[3, 5, 0], [0, 4, 3], [2, 0, 3]]) {
       const x = pair([M, K], 'float32', 'contig', rng), w = pair([N, K], 'float32', 'contig', rng), b = pair([N], 'float32', 'contig', rng);
       for (const act of ACTS) {
-        const got = wasm.linear!(x.wasm, w.wasm, b.wasm, act);
+        const got = wasm.kernels.linear!(x.wasm, w.wasm, b.wasm, act);
         assert.equal(got.length, M * N);
-        assertSame(got, js.linear!(x.js, w.js, b.js, act), `linear [${M},${K}] w [${N},${K}] ${act}`);
+        assertSame(got, js.kernels.linear!(x.js, w.js, b.js, act), `linear [${M},${K}] w [${N},${K}] ${act}`);
       }
     }
     const x = pair([6, 7], 'float64', 'transposed', rng), w = pair([5, 7], 'float64', 'strided', rng), b = pair([5], 'float64', 'offset', rng);
-    const got = wasm.linear!(x.wasm, w.wasm, b.wasm, 'relu');
+    const got = wasm.kernels.linear!(x.wasm, w.wasm, b.wasm, 'relu');
     assert.equal(got.dtype, 'float64');
-    assertSame(got, js.linear!(x.js, w.js, b.js, 'relu'), 'float64 linear', 0, 0);
+    assertSame(got, js.kernels.linear!(x.js, w.js, b.js, 'relu'), 'float64 linear', 0, 0);
   });
 });
 
@@ -81,7 +81,7 @@ describe('wasm GEMM with transposed operands (the SIMD packing paths a linear la
       for (const [la, lb] of [['transposed', 'transposed'], ['transposed', 'contig'], ['contig', 'transposed'], ['strided', 'transposed']] as const) {
         const a = pair([M, K], 'float32', la, rng);
         const b = pair([K, N], 'float32', lb, rng);
-        assertSame(wasm.matmul(a.wasm, b.wasm, []), js.matmul(a.js, b.js, []), `matmul ${M}x${K}@${K}x${N} ${la}/${lb}`, 1e-5 * Math.sqrt(K), 1e-5);
+        assertSame(wasm.kernels.matmul(a.wasm, b.wasm, []), js.kernels.matmul(a.js, b.js, []), `matmul ${M}x${K}@${K}x${N} ${la}/${lb}`, 1e-5 * Math.sqrt(K), 1e-5);
       }
     }
   });

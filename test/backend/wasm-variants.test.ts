@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { View } from '../../src/backend/backend.js';
-import { WasmBackend } from '../../src/backend/wasm/backend.js';
+import { WasmDevice } from '../../src/backend/wasm/device.js';
 import { WasmHeap } from '../../src/backend/wasm/heap.js';
-import { type KernelExports, loadModule, relaxedSimdSupported } from '../../src/backend/wasm/loader.js';
+import type { KernelExports } from '../../src/backend/wasm/abi.js';
+import { loadModule, relaxedSimdSupported } from '../../src/backend/wasm/loader.js';
 import { Rng, assertSame, js, pair, wasm } from './helpers.js';
 
 test('the private-memory build runs the kernels (no SharedArrayBuffer needed)', async () => {
@@ -19,25 +20,25 @@ test('the private-memory build runs the kernels (no SharedArrayBuffer needed)', 
   const memory = new WebAssembly.Memory({ initial: 16 });
   const inst = new WebAssembly.Instance(loaded.module, { env: { memory } });
   const k = inst.exports as unknown as KernelExports;
-  const backend = new WasmBackend({ exports: k, heap: new WasmHeap(memory, k.heapBase(), false, 65536), variant: loaded.variant });
+  const backend = new WasmDevice({ exports: k, heap: new WasmHeap(memory, k.heapBase(), false, 65536), variant: loaded.variant });
   const rng = new Rng(5);
   const a = pair([37, 45], 'float32', 'transposed', rng), b = pair([45, 29], 'float32', 'strided', rng);
-  const on = (v: View): View => ({ ...v, storage: backend.fromTypedArray(js.read({ ...v, shape: [v.storage.length], strides: [1], offset: 0 }), 'float32') });
+  const on = (v: View): View => ({ ...v, storage: backend.fromTypedArray(js.readSync!({ ...v, shape: [v.storage.length], strides: [1], offset: 0 }), 'float32') });
   const aw = on(a.js), bw = on(b.js);
-  const mm = backend.matmul(aw, bw, []);
-  const expected = js.matmul(a.js, b.js, []);
+  const mm = backend.kernels.matmul(aw, bw, []);
+  const expected = js.kernels.matmul(a.js, b.js, []);
   // assertSame wants results of the registered wasm backend: compare values directly
-  const got = backend.read({ storage: mm, shape: [mm.length], strides: [1], offset: 0 });
-  const want = js.read({ storage: expected, shape: [expected.length], strides: [1], offset: 0 });
+  const got = backend.readSync!({ storage: mm, shape: [mm.length], strides: [1], offset: 0 });
+  const want = js.readSync!({ storage: expected, shape: [expected.length], strides: [1], offset: 0 });
   for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4, `matmul[${i}]: ${got[i]} vs ${want[i]}`);
   // growing a private memory detaches old views: storage must still read back right
   const big = backend.zeros('float32', 4 << 20);
   assert.equal(big.length, 4 << 20);
-  const again = backend.read({ storage: mm, shape: [mm.length], strides: [1], offset: 0 });
+  const again = backend.readSync!({ storage: mm, shape: [mm.length], strides: [1], offset: 0 });
   assert.deepEqual(Array.from(again), Array.from(got));
   assert.equal(typeof relaxedSimdSupported(), 'boolean');
   const sm = pair([4, 9], 'float32', 'contig', rng);
-  assertSame(sm.wasm.storage.backend.softmax(sm.wasm, 1, true), js.softmax(sm.js, 1, true), 'registered backend still fine');
+  assertSame(sm.wasm.storage.backend.kernels.softmax(sm.wasm, 1, true), js.kernels.softmax(sm.js, 1, true), 'registered backend still fine');
 });
 
 /** V8 11.3 (Node 20): relaxed SIMD is behind a flag, which the loader sets unless told not to. */
@@ -65,7 +66,7 @@ function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 test('Node loads the relaxed-SIMD build (turned on in Node 20) unless MYELIN_RELAXED_SIMD=0', () => {
   const expected = process.env.MYELIN_RELAXED_SIMD === '0' ? 'myelin-simd-mt' : 'myelin-relaxed-mt';
-  assert.equal((wasm as WasmBackend).variant, expected);
+  assert.equal((wasm as WasmDevice).variant, expected);
   if (expected === 'myelin-relaxed-mt') assert.equal(relaxedSimdSupported(), true);
 });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as M from '../../src/index.js';
 import { Tensor, noGrad, ones, registerBackend, setBackend, tensor, zeros } from '../../src/index.js';
-import { JsBackend } from '../../src/backend/js/index.js';
+import { JsDevice } from '../../src/backend/js/index.js';
 import { withBackend } from '../helpers/backend.js';
 
 const i32 = (data: number[] | number[][]) => tensor(data, { dtype: 'int32' });
@@ -297,7 +297,7 @@ describe('autograd', () => {
 describe('backends', () => {
   // a second instance of the reference backend under another name: tensors on it are on a different backend
   registerBackend('js-second', () => {
-    const b = new JsBackend();
+    const b = new JsDevice();
     Object.defineProperty(b, 'name', { value: 'js-second' });
     return b;
   });

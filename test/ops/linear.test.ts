@@ -5,16 +5,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { F, Tensor, manualSeed, nn, randn, registerBackend, tensor } from '../../src/index.js';
-import { JsBackend } from '../../src/backend/js/index.js';
+import { JsDevice } from '../../src/backend/js/index.js';
 import { linearAct } from '../../src/ops/linear.js';
 import { assertClose } from '../helpers/gradcheck.js';
 import { withBackend } from '../helpers/backend.js';
 
 // the reference backend without the optional fused kernel
 registerBackend('js-unfused', () => {
-  const b = new JsBackend();
+  const b = new JsDevice();
   Object.defineProperty(b, 'name', { value: 'js-unfused' });
-  Object.defineProperty(b, 'linear', { value: undefined });
+  Object.defineProperty(b, 'kernels', { value: Object.create(b.kernels, { linear: { value: undefined } }) });
   return b;
 });
 

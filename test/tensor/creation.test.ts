@@ -10,7 +10,7 @@ import {
   rand, randLike, randint, randintLike, randn, randnLike, randperm, registerBackend, tensor, uniform, zeros,
   zerosLike,
 } from '../../src/index.js';
-import { JsBackend } from '../../src/backend/js/index.js';
+import { JsDevice } from '../../src/backend/js/index.js';
 import * as Creation from '../../src/tensor/creation.js';
 import { withBackend } from '../helpers/backend.js';
 
@@ -319,7 +319,7 @@ describe('random functions', () => {
 
 describe('creation on the backend of the input', () => {
   registerBackend('js-creation', () => {
-    const b = new JsBackend();
+    const b = new JsDevice();
     Object.defineProperty(b, 'name', { value: 'js-creation' });
     return b;
   });

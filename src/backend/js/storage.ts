@@ -1,19 +1,20 @@
-import { nextStorageSerial, type Backend, type Storage, type View } from '../backend.js';
+import { nextStorageSerial, type Device, type HostStorage, type Storage, type View } from '../device.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
 import { isContiguous, sizeOf, stridedOffsets } from '../../tensor/shape.js';
 
-/** Storage of the js backend: a plain typed array. */
-export class JsStorage implements Storage {
+/** Storage of the js device: a plain typed array. */
+export class JsStorage implements HostStorage {
   readonly serial = nextStorageSerial(this);
-  constructor(readonly backend: Backend, readonly dtype: DType, readonly data: TypedArray) {}
+  constructor(readonly backend: Device, readonly dtype: DType, readonly data: TypedArray) {}
   get length(): number {
     return this.data.length;
   }
 }
 
+/** The elements of host-visible storage (or of a view's storage), whatever device it is on. */
 export function dataOf(v: View | Storage): TypedArray {
   const s = 'storage' in v ? v.storage : v;
-  return (s as JsStorage).data;
+  return (s as HostStorage).data;
 }
 
 /** True when a view covers its storage contiguously from `offset` in row-major order. */

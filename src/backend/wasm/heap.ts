@@ -208,7 +208,7 @@ export class WasmHeap {
     cell.view = null;
   }
 
-  /** Frees a cell's block (or its JS-heap copy) now, for storage its owner knows is dead (`what`: see Backend.release). */
+  /** Frees a cell's block (or its JS-heap copy) now, for storage its owner knows is dead (`what`: see Device.release). */
   discard(cell: Cell, what: string): void {
     if (cell.ptr !== 0) {
       this.registry.unregister(cell);

@@ -4,19 +4,25 @@
  * from disk, browsers fetch it. Where the engine lacks WebAssembly SIMD128 the backend is not registered and
  * `wasmAvailable` is false, with the reason in `wasmLoadError`.
  */
-import { registerBackend } from '../backend.js';
-import { WasmBackend } from './backend.js';
+import { registerBackend } from '../device.js';
+import type { KernelExports } from './abi.js';
+import { WasmDevice } from './device.js';
 import { WasmHeap, type HeapStats } from './heap.js';
-import { loadModule, type KernelExports } from './loader.js';
+import { loadModule } from './loader.js';
 import { ThreadPool, type WorkerConstructor } from './threads.js';
-import './optim.js';
+import './kernels/elementwise.js';
+import './kernels/reduce.js';
+import './kernels/matmul.js';
+import './kernels/conv.js';
+import './kernels/pool.js';
+import './kernels/optim.js';
 
-export { WasmBackend, WasmStorage } from './backend.js';
+export { WasmDevice, WasmStorage } from './device.js';
 export type { HeapStats } from './heap.js';
 
 const isNode = typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
 
-let instance: WasmBackend | null = null;
+let instance: WasmDevice | null = null;
 let loadError: Error | null = null;
 let workerCtor: WorkerConstructor | null = null;
 let module: WebAssembly.Module | null = null;
@@ -45,7 +51,7 @@ try {
   // permanent arena: one GEMM workspace per thread plus a few pools' control blocks
   const arena = (workerCtor ? Math.max(1, cores) : 1) * (k.sgemmWorkspace(2048) + 64) + 16384;
   const heap = new WasmHeap(memory, k.heapBase(), loaded.shared, maxPages, arena);
-  instance = new WasmBackend({ exports: k, heap, variant: loaded.variant });
+  instance = new WasmDevice({ exports: k, heap, variant: loaded.variant });
   instance.warmUp();
   wantThreads = workerCtor ? Math.max(1, cores) : 1;
   instance.startPool = () => startPool();
@@ -88,7 +94,7 @@ if (instance) {
 }
 
 /** The wasm backend instance (null when unavailable). */
-export function wasmBackend(): WasmBackend | null {
+export function wasmBackend(): WasmDevice | null {
   return instance;
 }
 

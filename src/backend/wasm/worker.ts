@@ -3,7 +3,7 @@
  * from its control slot until the pool terminates it. Runs under node:worker_threads (workerData) or as a module Web
  * Worker (first message).
  */
-import type { KernelExports } from './loader.js';
+import type { KernelExports } from './abi.js';
 
 interface Start {
   module: WebAssembly.Module;

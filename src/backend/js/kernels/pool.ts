@@ -2,10 +2,11 @@
  * Pooling over [N,C,H,W] for the reference backend, window for window as PyTorch's CPU kernels compute them
  * (window bounds, NaN propagation in max pooling, the divisor of average pooling), reading inputs through strides.
  */
-import type { Pool2dParams, View } from '../backend.js';
-import { type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
-import type { Shape } from '../../tensor/shape.js';
-import { dataOf } from './storage.js';
+import { type Pool2dParams, registerKernel } from '../../kernels.js';
+import type { View } from '../../device.js';
+import { type TypedArray, typedArrayFor } from '../../../tensor/dtype.js';
+import type { Shape } from '../../../tensor/shape.js';
+import { dataOf } from '../storage.js';
 
 /**
  * Max pooling. indices hold the flat position ih*W + iw of each maximum inside its input plane. A NaN in a window
@@ -222,3 +223,16 @@ export function adaptiveAvgPool2dBackwardKernel(gradOut: View, inputShape: Shape
   }
   return out;
 }
+
+registerKernel('maxPool2d', 'js', (d, x, p, outH, outW) => {
+  const { out, indices } = maxPool2dKernel(x, p, outH, outW);
+  return { out: d.adopt(out, x.storage.dtype), indices: d.adopt(indices, 'int32') };
+});
+registerKernel('maxPool2dBackward', 'js', (d, gradOut, indices, inputShape) =>
+  d.adopt(maxPool2dBackwardKernel(gradOut, indices, inputShape), gradOut.storage.dtype));
+registerKernel('avgPool2d', 'js', (d, x, p, outH, outW) => d.adopt(avgPool2dKernel(x, p, outH, outW), x.storage.dtype));
+registerKernel('avgPool2dBackward', 'js', (d, gradOut, inputShape, p) =>
+  d.adopt(avgPool2dBackwardKernel(gradOut, inputShape, p), gradOut.storage.dtype));
+registerKernel('adaptiveAvgPool2d', 'js', (d, x, outH, outW) => d.adopt(adaptiveAvgPool2dKernel(x, outH, outW), x.storage.dtype));
+registerKernel('adaptiveAvgPool2dBackward', 'js', (d, gradOut, inputShape) =>
+  d.adopt(adaptiveAvgPool2dBackwardKernel(gradOut, inputShape), gradOut.storage.dtype));

@@ -1,7 +1,8 @@
-import type { BinaryOp, UnaryOp, View } from '../backend.js';
-import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
-import { broadcastStrides, shapesEqual, sizeOf, type Shape } from '../../tensor/shape.js';
-import { dataOf, isDense, offsetsOf } from './storage.js';
+import { type BinaryOp, type UnaryOp, registerKernel } from '../../kernels.js';
+import type { View } from '../../device.js';
+import { type DType, type TypedArray, typedArrayFor } from '../../../tensor/dtype.js';
+import { broadcastStrides, shapesEqual, sizeOf, type Shape } from '../../../tensor/shape.js';
+import { dataOf, isDense, offsetsOf } from '../storage.js';
 
 const SQRT1_2 = Math.SQRT1_2;
 
@@ -206,3 +207,11 @@ export function assignKernel(dst: View, src: View): void {
     dd[offD[i]] = toBool ? (v !== 0 ? 1 : 0) : toInt ? Math.trunc(v) : v;
   }
 }
+
+registerKernel('assign', 'js', (_d, dst, src) => {
+  assignKernel(dst, src);
+  return true;
+});
+registerKernel('unary', 'js', (d, op, x, outDType, alpha, beta) => d.adopt(unaryKernel(op, x, outDType, alpha, beta), outDType));
+registerKernel('binary', 'js', (d, op, a, b, outShape, outDType) => d.adopt(binaryKernel(op, a, b, outShape, outDType), outDType));
+registerKernel('where', 'js', (d, cond, a, b, outShape, outDType) => d.adopt(whereKernel(cond, a, b, outShape, outDType), outDType));

@@ -1,7 +1,8 @@
-import type { LinearActivation, View } from '../backend.js';
-import type { TypedArray } from '../../tensor/dtype.js';
+import { type LinearActivation, registerKernel } from '../../kernels.js';
+import type { View } from '../../device.js';
+import type { TypedArray } from '../../../tensor/dtype.js';
 import { matmulKernel } from './matmul.js';
-import { dataOf } from './storage.js';
+import { dataOf } from '../storage.js';
 
 /**
  * act(x @ w^T + bias) for x: [M, K], w: [N, K], bias: [N] (strided views) -> [M, N]. The product is rounded to the
@@ -26,3 +27,5 @@ export function linearKernel(x: View, w: View, bias: View | null, activation: Li
   }
   return out;
 }
+
+registerKernel('linear', 'js', (d, x, w, bias, activation) => d.adopt(linearKernel(x, w, bias, activation), x.storage.dtype));

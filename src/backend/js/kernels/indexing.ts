@@ -1,7 +1,8 @@
-import type { View } from '../backend.js';
-import { type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
-import { contiguousStrides, isContiguous, sizeOf, stridedOffsets } from '../../tensor/shape.js';
-import { dataOf, denseData } from './storage.js';
+import type { View } from '../../device.js';
+import { type TypedArray, typedArrayFor } from '../../../tensor/dtype.js';
+import { contiguousStrides, isContiguous, sizeOf, stridedOffsets } from '../../../tensor/shape.js';
+import { dataOf, denseData } from '../storage.js';
+import { registerKernel } from '../../kernels.js';
 
 /** For each element of `index` (row-major), the offset into x of the same position with dim replaced by 0. */
 function positionsAlong(x: View, index: View, dim: number): Int32Array {
@@ -94,3 +95,8 @@ export function indexAddKernel(base: View, dim: number, index: View, src: View):
   }
   return out;
 }
+
+registerKernel('gather', 'js', (d, x, dim, index) => d.adopt(gatherKernel(x, dim, index), x.storage.dtype));
+registerKernel('scatterAdd', 'js', (d, base, dim, index, src) => d.adopt(scatterAddKernel(base, dim, index, src), base.storage.dtype));
+registerKernel('indexSelect', 'js', (d, x, dim, index) => d.adopt(indexSelectKernel(x, dim, index), x.storage.dtype));
+registerKernel('indexAdd', 'js', (d, base, dim, index, src) => d.adopt(indexAddKernel(base, dim, index, src), base.storage.dtype));

@@ -1,8 +1,9 @@
-import type { View } from '../backend.js';
-import { type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
-import { broadcastStrides, sizeOf, stridedOffsets, type Shape } from '../../tensor/shape.js';
+import type { View } from '../../device.js';
+import { type TypedArray, typedArrayFor } from '../../../tensor/dtype.js';
+import { broadcastStrides, sizeOf, stridedOffsets, type Shape } from '../../../tensor/shape.js';
 import { gemm } from './gemm.js';
-import { dataOf } from './storage.js';
+import { dataOf } from '../storage.js';
+import { registerKernel } from '../../kernels.js';
 
 /**
  * Batched matmul over strided operands. Each batch's A and B are gathered into dense row-major scratch (cheap next to
@@ -31,3 +32,5 @@ export function matmulKernel(a: View, b: View, outBatch: Shape): TypedArray {
   }
   return out;
 }
+
+registerKernel('matmul', 'js', (d, a, b, outBatch) => d.adopt(matmulKernel(a, b, outBatch), a.storage.dtype));

@@ -1,7 +1,8 @@
-import type { ReduceOp, View } from '../backend.js';
-import { type DType, type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
-import { sizeOf } from '../../tensor/shape.js';
-import { dataOf, offsetsOf } from './storage.js';
+import { type ReduceOp, registerKernel } from '../../kernels.js';
+import type { View } from '../../device.js';
+import { type DType, type TypedArray, typedArrayFor } from '../../../tensor/dtype.js';
+import { sizeOf } from '../../../tensor/shape.js';
+import { dataOf, offsetsOf } from '../storage.js';
 
 /** Splits a view into the kept dims (outer) and the reduced dims (inner), as element offsets. */
 function splitOffsets(x: View, dims: readonly number[]): { outer: Int32Array; inner: Int32Array } {
@@ -120,3 +121,7 @@ export function softmaxKernel(x: View, dim: number, log: boolean): TypedArray {
   }
   return out;
 }
+
+registerKernel('reduce', 'js', (d, op, x, dims, outDType) => d.adopt(reduceKernel(op, x, dims, outDType), outDType));
+registerKernel('argReduce', 'js', (d, op, x, dim) => d.adopt(argReduceKernel(op, x, dim), 'int32'));
+registerKernel('softmax', 'js', (d, x, dim, log) => d.adopt(softmaxKernel(x, dim, log), x.storage.dtype));

@@ -12,49 +12,13 @@
  * The backward kernels take the output size from gradOut's shape rather than recomputing it, so they also serve
  * transposed convolution, whose output size (with outputPadding) is not the conv formula's.
  */
-import type { Conv2dParams, View } from '../backend.js';
-import { type TypedArray, typedArrayFor } from '../../tensor/dtype.js';
-import type { Shape } from '../../tensor/shape.js';
-import { dataOf } from './storage.js';
+import { type Conv2dParams, registerKernel } from '../../kernels.js';
+import type { View } from '../../device.js';
+import { type TypedArray, typedArrayFor } from '../../../tensor/dtype.js';
+import type { Shape } from '../../../tensor/shape.js';
+import { dataOf } from '../storage.js';
 import { gemm } from './gemm.js';
-
-interface Geometry {
-  N: number; C: number; H: number; W: number;
-  O: number; kH: number; kW: number;
-  OH: number; OW: number;
-  sH: number; sW: number; pH: number; pW: number; dH: number; dW: number;
-  G: number; Cg: number; Og: number;
-  /** rows of a group's column matrix: Cg*kH*kW */
-  R: number;
-  /** output positions per sample: OH*OW */
-  L: number;
-}
-
-function geometry(xShape: Shape, wShape: Shape, OH: number, OW: number, p: Conv2dParams): Geometry {
-  const [N, C, H, W] = xShape;
-  const [O, , kH, kW] = wShape;
-  const G = p.groups;
-  const Cg = C / G;
-  return {
-    N, C, H, W, O, kH, kW, OH, OW,
-    sH: p.stride[0], sW: p.stride[1], pH: p.padding[0], pW: p.padding[1], dH: p.dilation[0], dW: p.dilation[1],
-    G, Cg, Og: O / G, R: Cg * kH * kW, L: OH * OW,
-  };
-}
-
-/** Conv output size along one dim (PyTorch's formula). */
-function outSize(n: number, k: number, s: number, pad: number, d: number): number {
-  return Math.floor((n + 2 * pad - d * (k - 1) - 1) / s) + 1;
-}
-
-/** Samples per chunk: about 1024 GEMM columns, column matrix at most ~4M doubles (at least one sample). */
-function chunkSize(g: Geometry): number {
-  const L = Math.max(g.L, 1);
-  let nb = Math.max(1, Math.ceil(1024 / L));
-  const cap = Math.floor((1 << 22) / Math.max(1, g.R * L));
-  nb = Math.min(nb, Math.max(1, cap), Math.max(1, g.N));
-  return nb;
-}
+import { type ConvGeometry, conv2dOutputSize, convChunkSamples, convGeometry } from '../../conv-geometry.js';
 
 /**
  * Copies a 4-D strided block into dense float64 (row-major over d0..d3): dst[dOff + ((i0*d1 + i1)*d2 + i2)*d3 + i3]
@@ -88,13 +52,13 @@ function weightMatrix(w: View): Float64Array {
 }
 
 /** Gathers samples n0..n0+nb of x [N,C,H,W] into dense float64 [nb,C,H,W]. */
-function gatherInput(x: View, n0: number, nb: number, g: Geometry, dst: Float64Array): void {
+function gatherInput(x: View, n0: number, nb: number, g: ConvGeometry, dst: Float64Array): void {
   const s = x.strides;
   gather4(dataOf(x), x.offset + n0 * s[0], s[0], s[1], s[2], s[3], nb, g.C, g.H, g.W, dst, 0);
 }
 
 /** Gathers samples n0..n0+nb of gradOut [N,O,OH,OW] into dense float64 laid out [O, nb, OH*OW] (channel-major). */
-function gatherGradOut(gOut: View, n0: number, nb: number, g: Geometry, dst: Float64Array): void {
+function gatherGradOut(gOut: View, n0: number, nb: number, g: ConvGeometry, dst: Float64Array): void {
   const s = gOut.strides;
   gather4(dataOf(gOut), gOut.offset + n0 * s[0], s[1], s[0], s[2], s[3], g.O, nb, g.OH, g.OW, dst, 0);
 }
@@ -113,7 +77,7 @@ function validRange(kOff: number, stride: number, inSize: number, outSize: numbe
  * oh*OW + ow] = x[n, grp*Cg + c, oh*sH - pH + kh*dH, ow*sW - pW + kw*dW], zero where that falls in the padding) or adds
  * into (`adjoint` true: x += that entry).
  */
-function unfold(x: Float64Array, nb: number, grp: number, g: Geometry, col: Float64Array, adjoint: boolean): void {
+function unfold(x: Float64Array, nb: number, grp: number, g: ConvGeometry, col: Float64Array, adjoint: boolean): void {
   const { C, H, W, kH, kW, OH, OW, sH, sW, pH, pW, dH, dW, Cg, L } = g;
   const cols = nb * L;
   const HW = H * W;
@@ -149,25 +113,24 @@ function unfold(x: Float64Array, nb: number, grp: number, g: Geometry, col: Floa
 }
 
 /** Unfolds group `grp` of a dense input chunk xc [nb,C,H,W] into col [R, nb*L]. */
-function im2col(xc: Float64Array, nb: number, grp: number, g: Geometry, col: Float64Array): void {
+function im2col(xc: Float64Array, nb: number, grp: number, g: ConvGeometry, col: Float64Array): void {
   unfold(xc, nb, grp, g, col, false);
 }
 
 /** The adjoint of im2col: adds col [R, nb*L] into dense dx chunk [nb,C,H,W] at group `grp`'s channels. */
-function col2im(col: Float64Array, nb: number, grp: number, g: Geometry, dx: Float64Array): void {
+function col2im(col: Float64Array, nb: number, grp: number, g: ConvGeometry, dx: Float64Array): void {
   unfold(dx, nb, grp, g, col, true);
 }
 
 /** x: [N,C,H,W], w: [O,C/groups,kH,kW] -> [N,O,outH,outW]. */
 export function conv2dKernel(x: View, w: View, p: Conv2dParams): TypedArray {
-  const OH = outSize(x.shape[2], w.shape[2], p.stride[0], p.padding[0], p.dilation[0]);
-  const OW = outSize(x.shape[3], w.shape[3], p.stride[1], p.padding[1], p.dilation[1]);
-  const g = geometry(x.shape, w.shape, OH, OW, p);
+  const [OH, OW] = conv2dOutputSize(x.shape, w.shape, p);
+  const g = convGeometry(x.shape, w.shape, OH, OW, p);
   const { N, C, H, W, O, G, Og, R, L } = g;
   const out = typedArrayFor(x.storage.dtype, N * O * L);
   if (out.length === 0) return out;
   const Wm = weightMatrix(w);
-  const nbMax = chunkSize(g);
+  const nbMax = convChunkSamples(g);
   const xc = new Float64Array(nbMax * C * H * W);
   const col = new Float64Array(R * nbMax * L);
   const res = new Float64Array(O * nbMax * L);
@@ -193,12 +156,12 @@ export function conv2dKernel(x: View, w: View, p: Conv2dParams): TypedArray {
 
 /** Gradient of conv2d with respect to its input, shaped `inputShape`; the output size is read from gradOut. */
 export function conv2dBackwardInputKernel(gradOut: View, w: View, inputShape: Shape, p: Conv2dParams): TypedArray {
-  const g = geometry(inputShape, w.shape, gradOut.shape[2], gradOut.shape[3], p);
+  const g = convGeometry(inputShape, w.shape, gradOut.shape[2], gradOut.shape[3], p);
   const { N, C, H, W, G, Og, R, L } = g;
   const out = typedArrayFor(gradOut.storage.dtype, N * C * H * W);
   if (out.length === 0 || L === 0) return out;
   const Wm = weightMatrix(w);
-  const nbMax = chunkSize(g);
+  const nbMax = convChunkSamples(g);
   const gs = new Float64Array(g.O * nbMax * L);
   const dcol = new Float64Array(R * nbMax * L);
   const dx = new Float64Array(nbMax * C * H * W);
@@ -220,12 +183,12 @@ export function conv2dBackwardInputKernel(gradOut: View, w: View, inputShape: Sh
 
 /** Gradient of conv2d with respect to its weight, shaped `weightShape`; the output size is read from gradOut. */
 export function conv2dBackwardWeightKernel(x: View, gradOut: View, weightShape: Shape, p: Conv2dParams): TypedArray {
-  const g = geometry(x.shape, weightShape, gradOut.shape[2], gradOut.shape[3], p);
+  const g = convGeometry(x.shape, weightShape, gradOut.shape[2], gradOut.shape[3], p);
   const { N, C, H, W, O, G, Og, R, L } = g;
   const dW = new Float64Array(O * R);
   const out = typedArrayFor(x.storage.dtype, O * R);
   if (out.length === 0 || N === 0 || L === 0) return out;
-  const nbMax = chunkSize(g);
+  const nbMax = convChunkSamples(g);
   const xc = new Float64Array(nbMax * C * H * W);
   const col = new Float64Array(R * nbMax * L);
   const gs = new Float64Array(O * nbMax * L);
@@ -242,3 +205,9 @@ export function conv2dBackwardWeightKernel(x: View, gradOut: View, weightShape: 
   for (let i = 0; i < dW.length; i++) out[i] = dW[i];
   return out;
 }
+
+registerKernel('conv2d', 'js', (d, x, w, p) => d.adopt(conv2dKernel(x, w, p), x.storage.dtype));
+registerKernel('conv2dBackwardInput', 'js', (d, gradOut, w, inputShape, p) =>
+  d.adopt(conv2dBackwardInputKernel(gradOut, w, inputShape, p), gradOut.storage.dtype));
+registerKernel('conv2dBackwardWeight', 'js', (d, x, gradOut, weightShape, p) =>
+  d.adopt(conv2dBackwardWeightKernel(x, gradOut, weightShape, p), x.storage.dtype));

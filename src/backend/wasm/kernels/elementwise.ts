@@ -1,0 +1,100 @@
+/** Elementwise kernels of the wasm device: copies (assign), unary ops and casts to float32, binary ops, where. */
+import type { View } from '../../device.js';
+import { bytesPer } from '../heap.js';
+import { BINARY_CODES, COMPARE_CODES, TO_F32_CODES, UNARY_CODES } from '../abi.js';
+import { type WasmDevice, collapse, isF32, registerWasmKernel } from '../device.js';
+import { broadcastStrides, contiguousStrides, isContiguous, sizeOf, stridedOffsets, type Shape } from '../../../tensor/shape.js';
+
+/** dst[...] = src broadcast to dst's shape, where src's storage starts at address srcBase. */
+function copyInto(d: WasmDevice, dst: View, src: View, srcBase: number): void {
+  const size = bytesPer(dst.storage.dtype);
+  const sStr = broadcastStrides(src.shape, src.strides, dst.shape);
+  const { shape, strides } = collapse(dst.shape, [dst.strides.slice(), sStr]);
+  const last = shape.length - 1;
+  const outer = shape.slice(0, last);
+  const dRows = d.table(stridedOffsets(outer, strides[0].slice(0, last), dst.offset));
+  const sRows = d.table(stridedOffsets(outer, strides[1].slice(0, last), src.offset));
+  d.k.copyRows(size, sizeOf(outer), shape[last], d.ptrOf(dst, true), dRows, strides[0][last], srcBase, sRows, strides[1][last]);
+}
+
+registerWasmKernel('assign', (d, dst, src) => {
+  const dt = dst.storage.dtype;
+  const n = sizeOf(dst.shape);
+  if (n === 0) return true;
+  if (dt !== src.storage.dtype || dt === 'float64') return undefined;
+  const size = bytesPer(dt);
+  const overlapping = dst.storage === src.storage;
+  d.launch([dst, src], overlapping ? n * size : 0, () => {
+    if (!overlapping) {
+      copyInto(d, dst, src, d.ptrOf(src));
+      return;
+    }
+    // overlapping windows of one storage: read everything first
+    const p = d.tmp(sizeOf(src.shape) * size);
+    d.copyDense(src, p);
+    copyInto(d, dst, { storage: src.storage, shape: src.shape, strides: contiguousStrides(src.shape), offset: 0 }, p);
+  });
+  return true;
+});
+
+registerWasmKernel('unary', (d, op, x, outDType, alpha = 0, beta = 1) => {
+  const n = sizeOf(x.shape);
+  const code = UNARY_CODES[op];
+  const xd = x.storage.dtype;
+  if (outDType === 'float32' && code !== undefined && (xd === 'float32' || (op === 'identity' && (xd === 'int32' || xd === 'bool')))) {
+    return d.produce('float32', n, [x], 0, (po) => {
+      if (xd !== 'float32') {
+        d.k.toF32(TO_F32_CODES[xd]!, n, d.dense(x), po);
+      } else if (op === 'identity') {
+        if (isContiguous(x.shape, x.strides)) {
+          const src = d.addr(x);
+          d.heap.u8.copyWithin(po, src, src + n * 4);
+        } else {
+          d.copyDense(x, po);
+        }
+      } else if (isContiguous(x.shape, x.strides)) {
+        d.k.unaryF32(code, n, d.addr(x), po, alpha, beta);
+      } else {
+        d.copyDense(x, po);
+        d.k.unaryF32(code, n, po, po, alpha, beta);
+      }
+    });
+  }
+  // a contiguous copy of int32/bool
+  if (op === 'identity' && outDType === xd && xd !== 'float64') return d.produce(xd, n, [x], 0, (po) => d.copyDense(x, po));
+  return undefined;
+});
+
+/** Row tables for an elementwise op over outShape with operands (broadcast) and a contiguous output. */
+function rowPlan(d: WasmDevice, outShape: Shape, ops: View[]): { rows: number; n: number; tabs: number[]; inner: number[] } {
+  const strides = ops.map((v) => broadcastStrides(v.shape, v.strides, outShape));
+  strides.push(contiguousStrides(outShape));
+  const c = collapse(outShape, strides);
+  const last = c.shape.length - 1;
+  const outer = c.shape.slice(0, last);
+  const tabs = ops.map((v, j) => d.table(stridedOffsets(outer, c.strides[j].slice(0, last), v.offset)));
+  return { rows: sizeOf(outer), n: c.shape[last], tabs, inner: ops.map((_, j) => c.strides[j][last]) };
+}
+
+registerWasmKernel('binary', (d, op, a, b, outShape, outDType) => {
+  if (!isF32(a, b)) return undefined;
+  const arith = BINARY_CODES[op];
+  const cmp = COMPARE_CODES[op];
+  if (!((arith !== undefined && outDType === 'float32') || (cmp !== undefined && outDType === 'bool'))) return undefined;
+  return d.produce(outDType, sizeOf(outShape), [a, b], 64, (po) => {
+    const pa = d.ptrOf(a), pb = d.ptrOf(b);
+    const plan = rowPlan(d, outShape, [a, b]);
+    const f = arith !== undefined ? d.k.binaryF32 : d.k.compareF32;
+    f(arith ?? cmp!, plan.rows, plan.n, pa, plan.tabs[0], plan.inner[0], pb, plan.tabs[1], plan.inner[1], po);
+  });
+});
+
+registerWasmKernel('where', (d, cond, a, b, outShape, outDType) => {
+  if (cond.storage.dtype !== 'bool' || !isF32(a, b) || outDType !== 'float32') return undefined;
+  return d.produce('float32', sizeOf(outShape), [cond, a, b], 64, (po) => {
+    const pc = d.ptrOf(cond), pa = d.ptrOf(a), pb = d.ptrOf(b);
+    const plan = rowPlan(d, outShape, [cond, a, b]);
+    d.k.whereF32(plan.rows, plan.n, pc, plan.tabs[0], plan.inner[0], pa, plan.tabs[1], plan.inner[1],
+      pb, plan.tabs[2], plan.inner[2], po);
+  });
+});
