@@ -18,6 +18,7 @@
  */
 import type { DType } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
+import type { Generator } from '../tensor/random.js';
 import type { Device, Storage, View } from './device.js';
 
 export type UnaryOp =
@@ -32,6 +33,9 @@ export type BinaryOp =
   | 'reluBackward';
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min';
+
+/** How nllLoss reduces its terms. */
+export type NllReduction = 'none' | 'sum' | 'mean';
 
 export interface Conv2dParams {
   stride: [number, number];
@@ -125,6 +129,22 @@ export interface KernelSignatures {
   adamStep(p: View, g: View, m: View, v: View, c: AdamCoefficients): true | undefined;
   /** Optional fused SGD step in place (buf: the momentum buffer, null without momentum); undefined as adamStep. */
   sgdStep(p: View, g: View, buf: View | null, c: SgdCoefficients): true | undefined;
+
+  /**
+   * -logp[i, target[i]] over the rows of logp [N, C] with int32 targets [N], reduced ('none': [N]; 'sum', 'mean': one
+   * value); rows whose target is ignoreIndex count 0 and are left out of 'mean'. A target outside [0, C) throws
+   * outOfRange(target).
+   */
+  nllLoss(logp: View, target: View, ignoreIndex: number, reduction: NllReduction, outOfRange: (target: number) => Error): Storage;
+  /** The gradient of nllLoss's result with respect to the logits of logp = logSoftmax(logits), as [N, C]. */
+  nllLossBackward(logp: View, target: View, grad: View, ignoreIndex: number, reduction: NllReduction): Storage;
+  /** n values: 1/(1-p) where a uniform draw from generator falls below 1-p, else 0 (dropout's mask). */
+  dropoutMask(n: number, dtype: 'float32' | 'float64', p: number, generator: Generator): Storage;
+  /**
+   * Throws fail(min, max) when a value of x is below lo or above hi (a NaN passes, as min() and max() give NaN). How an
+   * op checks values without reading them back: a device that cannot check at once may report the failure later.
+   */
+  assertRange(x: View, lo: number, hi: number, fail: (min: number, max: number) => Error): true;
 }
 
 export type KernelName = keyof KernelSignatures;
@@ -138,6 +158,7 @@ export const KERNEL_NAMES = [
   'assign', 'unary', 'binary', 'where', 'reduce', 'argReduce', 'matmul', 'linear', 'softmax', 'gather', 'scatterAdd',
   'indexSelect', 'indexAdd', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dBackward',
   'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'adamStep', 'sgdStep',
+  'nllLoss', 'nllLossBackward', 'dropoutMask', 'assertRange',
 ] as const satisfies readonly KernelName[];
 const everyKernelListed: Exclude<KernelName, (typeof KERNEL_NAMES)[number]> extends never ? true : never = true;
 void everyKernelListed;

@@ -1,11 +1,10 @@
 /** Loss functions with PyTorch's definitions, options and reductions. */
-import { isFloat, type DType } from '../tensor/dtype.js';
+import { isFloat } from '../tensor/dtype.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { recordOp, noGrad } from '../autograd/engine.js';
 import { abs, maximum, softplus, where } from '../ops/elementwise.js';
 import { logSoftmax } from '../ops/nn.js';
-import { scatterAdd } from '../ops/indexing.js';
 import { wrap } from '../ops/util.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -114,10 +113,7 @@ function nllTerms(op: string, logProbs: Tensor, target: Tensor, options: NllOpti
   const t = target.reshape([-1]);
   const valid = t.ne(ignoreIndex);
   const safeT = where(valid, t, 0);
-  const tData = safeT.data();
-  for (let i = 0; i < tData.length; i++) {
-    if (tData[i] < 0 || tData[i] >= C) throw new RangeError(`${op}: target ${tData[i]} is out of bounds for ${C} classes`);
-  }
+  safeT.backend.kernels.assertRange(safeT, 0, C - 1, (lo, hi) => new RangeError(`${op}: target ${hi >= C ? hi : lo} is out of bounds for ${C} classes`));
   const picked = lp.gather(1, safeT.unsqueeze(1)).squeeze(1);
   const mask = valid.to(lp.dtype);
   const w = weight ? mask.mul(weight.indexSelect(0, safeT)) : mask;
@@ -172,40 +168,12 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
  * dozen small ops.
  */
 function classIndexCrossEntropy(input: Tensor, target: Tensor, ignoreIndex: number, reduction: Reduction): Tensor {
-  const [N, C] = input.shape;
-  const labels = target.data();
-  const safe = new Int32Array(N);
-  const valid = new Float64Array(N);
-  let count = 0;
-  for (let i = 0; i < N; i++) {
-    const t = labels[i];
-    if (t === ignoreIndex) continue;
-    if (t < 0 || t >= C) throw new RangeError(`crossEntropy: target ${t} is out of bounds for ${C} classes`);
-    safe[i] = t;
-    valid[i] = 1;
-    count++;
-  }
-  const dtype = input.dtype;
-  // new tensors go to the input's backend (which copies the values, converting them to dt)
-  const make = (values: Float64Array | Int32Array, shape: number[], dt: DType): Tensor => wrap(input.backend.fromTypedArray(values, dt), shape);
-  const index = make(safe, [N, 1], 'int32');
+  const C = input.shape[1];
   const logp = noGrad(() => logSoftmax(input, 1));
-  const picked = noGrad(() => logp.gather(1, index)).data();
-  const terms = new Float64Array(N);
-  let total = 0;
-  for (let i = 0; i < N; i++) {
-    if (valid[i]) terms[i] = -picked[i];
-    total += terms[i];
-  }
-  const out = reduction === 'none' ? make(terms, [N], dtype) : make(Float64Array.of(reduction === 'mean' ? total / count : total), [], dtype);
-  return recordOp('crossEntropy', out, [input], (g) => {
-    // each row's share of the gradient; 0 * (g / 0) keeps 'mean' over no counted targets NaN, as the general path
-    const gv = g.data();
-    const scale = new Float64Array(N);
-    for (let i = 0; i < N; i++) scale[i] = valid[i] * (reduction === 'none' ? gv[i] : reduction === 'mean' ? gv[0] / count : gv[0]);
-    const rowScale = make(scale, [N, 1], dtype);
-    return [scatterAdd(logp.exp().mul(rowScale), 1, index, rowScale.neg())];
-  }, []);
+  const loss = input.backend.kernels.nllLoss(logp, target, ignoreIndex, reduction,
+    (t) => new RangeError(`crossEntropy: target ${t} is out of bounds for ${C} classes`));
+  const out = wrap(loss, reduction === 'none' ? [input.shape[0]] : []);
+  return recordOp('crossEntropy', out, [input], (g) => [wrap(input.backend.kernels.nllLossBackward(logp, target, g, ignoreIndex, reduction), input.shape)], [logp, target]);
 }
 
 export interface BceOptions extends ReductionOption {
@@ -217,8 +185,8 @@ export interface BceOptions extends ReductionOption {
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BceOptions = {}): Tensor {
   const { weight = null, reduction = 'mean' } = options;
   sameShape('binaryCrossEntropy', input, target);
-  const lo = input.min().item(), hi = input.max().item();
-  if (input.size > 0 && (lo < 0 || hi > 1)) throw new RangeError(`binaryCrossEntropy: input must be probabilities in [0, 1], got values from ${lo} to ${hi} (use binaryCrossEntropyWithLogits for logits)`);
+  input.backend.kernels.assertRange(input, 0, 1, (lo, hi) =>
+    new RangeError(`binaryCrossEntropy: input must be probabilities in [0, 1], got values from ${lo} to ${hi} (use binaryCrossEntropyWithLogits for logits)`));
   let loss = bceTerms(input, target);
   if (weight) loss = loss.mul(weight);
   return reduce(loss, reduction, 'binaryCrossEntropy');

@@ -106,8 +106,8 @@ export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
     if (typeof b === 'number' && b < 0) {
       throw new RangeError(`pow: integers to negative integer powers are not allowed (${(a as Tensor).dtype} tensor to the power ${b}); convert to float first`);
     }
-    if (typeof a === 'number' && typeof b !== 'number' && b.size > 0 && b.lt(0).any().item()) {
-      throw new RangeError(`pow: integers to negative integer powers are not allowed (${a} to the powers of a ${b.dtype} tensor with negative values); convert to float first`);
+    if (typeof a === 'number' && typeof b !== 'number') {
+      b.backend.kernels.assertRange(b, 0, Infinity, () => new RangeError(`pow: integers to negative integer powers are not allowed (${a} to the powers of a ${b.dtype} tensor with negative values); convert to float first`));
     }
   }
   return arith('pow', 'pow', a, b, (g, ta, tb, out, need) => [

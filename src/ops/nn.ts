@@ -1,9 +1,9 @@
 /** Neural-network primitives that are not convolutions or pooling: softmax family, dropout, embedding, one-hot. */
 import { recordOp } from '../autograd/engine.js';
-import { castScalar, isFloat } from '../tensor/dtype.js';
+import { isFloat } from '../tensor/dtype.js';
 import { normalizeDim, shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Generator, defaultGenerator, drawArray, uniformDraw } from '../tensor/random.js';
+import { Generator, defaultGenerator } from '../tensor/random.js';
 import { cast, eq, exp, mul, sub } from './elementwise.js';
 import { arange } from '../tensor/creation.js';
 import { wrap } from './util.js';
@@ -46,14 +46,8 @@ export function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   assertFloat('dropout', x);
   if (!training || p === 0) return x;
   if (p === 1) return mul(x, 0);
-  // x times a mask of 0 and 1/(1-p), made in one pass over the uniform draws: the values of
-  // cast(rand < 1-p) / (1-p) with the scalars rounded to x's dtype as those ops round them, without their three
-  // intermediate tensors
-  const mask = drawArray(x.size, x.dtype as 'float32' | 'float64', generator, uniformDraw, 1);
-  const keepBelow = castScalar(1 - p, x.dtype);
-  const scale = castScalar(1 / keepBelow, x.dtype);
-  for (let i = 0; i < mask.length; i++) mask[i] = mask[i] < keepBelow ? scale : 0;
-  return mul(x, wrap(x.backend.fromTypedArray(mask, x.dtype), x.shape));
+  const mask = x.backend.kernels.dropoutMask(x.size, x.dtype as 'float32' | 'float64', p, generator);
+  return mul(x, wrap(mask, x.shape));
 }
 
 /** Looks up rows of `weight` [numEmbeddings, dim] for int32 indices of any shape -> [...indices.shape, dim]. */
@@ -61,12 +55,8 @@ export function embedding(indices: Tensor, weight: Tensor): Tensor {
   if (indices.dtype !== 'int32') throw new TypeError(`embedding: indices must be int32, got ${indices.dtype}`);
   if (weight.ndim !== 2) throw new RangeError(`embedding: weight must be 2-D [numEmbeddings, dim], got shape ${shapeStr(weight.shape)}`);
   const n = weight.shape[0];
-  if (indices.size > 0) {
-    const lo = indices.min().item(), hi = indices.max().item();
-    if (lo < 0 || hi >= n) {
-      throw new RangeError(`embedding: index ${hi >= n ? hi : lo} is out of bounds for dimension of size ${n} (the rows of weight ${shapeStr(weight.shape)})`);
-    }
-  }
+  indices.backend.kernels.assertRange(indices, 0, n - 1, (lo, hi) =>
+    new RangeError(`embedding: index ${hi >= n ? hi : lo} is out of bounds for dimension of size ${n} (the rows of weight ${shapeStr(weight.shape)})`));
   return weight.indexSelect(0, indices.reshape([-1])).reshape([...indices.shape, weight.shape[1]]);
 }
 
@@ -74,9 +64,6 @@ export function embedding(indices: Tensor, weight: Tensor): Tensor {
 export function oneHot(indices: Tensor, numClasses?: number): Tensor {
   if (indices.dtype !== 'int32') throw new TypeError(`oneHot: indices must be int32, got ${indices.dtype}`);
   const n = numClasses ?? (indices.size ? indices.max().item() + 1 : 0);
-  if (indices.size > 0) {
-    const lo = indices.min().item(), hi = indices.max().item();
-    if (lo < 0 || hi >= n) throw new RangeError(`oneHot: class values must be in [0, ${n}), got values from ${lo} to ${hi}`);
-  }
+  indices.backend.kernels.assertRange(indices, 0, n - 1, (lo, hi) => new RangeError(`oneHot: class values must be in [0, ${n}), got values from ${lo} to ${hi}`));
   return cast(eq(indices.unsqueeze(-1), arange(n, { dtype: 'int32' })), 'int32');
 }

@@ -93,6 +93,24 @@ describe('crossEntropy over class indices', () => {
     }
   });
 
+  it('reads logits through their strides (a transposed input) and refuses a target changed in place before backward', () => {
+    const labels = tensor([1, 0, -100, 2], { dtype: 'int32' });
+    const logits = rand64([3, 4]).to('float32');
+    const a = logits.detach().requiresGrad_();
+    const b = logits.detach().requiresGrad_();
+    const fast = F.crossEntropy(a.t(), labels);
+    const general = F.nllLoss(b.t().logSoftmax(1), labels);
+    assert.ok(Math.abs(fast.item() - general.item()) < 1e-6);
+    fast.backward();
+    general.backward();
+    const ga = a.grad!.data(), gb = b.grad!.data();
+    for (let i = 0; i < ga.length; i++) assert.ok(Math.abs(ga[i] - gb[i]) < 1e-6, `grad ${i}`);
+    const t = labels.clone();
+    const loss = F.crossEntropy(rand64([4, 3]).requiresGrad_(), t);
+    t.fill_(0);
+    assert.throws(() => loss.backward(), /modified by an inplace operation/);
+  });
+
   it("'mean' over targets that are all ignored is NaN, as PyTorch", () => {
     const a = rand64([2, 3]).requiresGrad_();
     const loss = F.crossEntropy(a, tensor([-100, -100], { dtype: 'int32' }));

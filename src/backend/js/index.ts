@@ -9,6 +9,9 @@ import './kernels/indexing.js';
 import './kernels/conv.js';
 import './kernels/pool.js';
 import './kernels/optim.js';
+import './kernels/loss.js';
+import './kernels/random.js';
+import './kernels/check.js';
 
 export { JsDevice } from './device.js';
 
