@@ -6,6 +6,7 @@
  * `browser` export condition. The Node entry (index.ts) is this plus files, the bundled datasets and CSV loading.
  */
 import './backend/js/index.js';
+import './tensor/methods.js'; // the chainable forms of the ops (x.add(y), x.sum(), ...)
 import './backend/wasm/default.js'; // the fast backend becomes the default where WebAssembly SIMD is available
 
 export { Tensor, type TensorOrScalar, type NestedArray } from './tensor/tensor.js';

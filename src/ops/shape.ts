@@ -6,7 +6,7 @@ import { GradNode, bumpVersion, isGradEnabled, recordOp } from '../autograd/engi
 import {
   broadcastShapes, contiguousStrides, isContiguous, normalizeDim, shapeStr, shapesEqual, sizeOf, stridedOffsets, type Shape,
 } from '../tensor/shape.js';
-import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
+import { Tensor, setViewOfBaseNode, type TensorOrScalar } from '../tensor/tensor.js';
 import { isFloat, promoteTypes } from '../tensor/dtype.js';
 import { cast, where } from './elementwise.js';
 import { assertSameBackend, moveTo, scalar, sumToShape, wrap } from './util.js';
@@ -378,6 +378,7 @@ export function viewOfBaseNode(base: Tensor, view: Tensor): GradNode {
   const geometry = geometryOf(view);
   return new GradNode('asStrided', [base], (g) => [viewGradToBase(g, base, geometry)], [base.shape], []);
 }
+setViewOfBaseNode(viewOfBaseNode);
 
 /** True when some element of t is reached by more than one index (a dim of size > 1 with stride 0, as expand makes). */
 function hasInternalOverlap(t: Tensor): boolean {

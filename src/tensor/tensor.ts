@@ -5,18 +5,22 @@
 import '../backend/js/index.js'; // the reference backend is always available
 import type { Backend, Storage, View } from '../backend/backend.js';
 import { type BackwardOptions, GradNode, runBackward, storageVersion } from '../autograd/engine.js';
-import { type DType, type TypedArray, isFloat } from './dtype.js';
+import { type DType, type TypedArray, isFloat, typedArrayFor } from './dtype.js';
 import { contiguousStrides, isContiguous, shapeStr, sizeOf, type Shape } from './shape.js';
 import { formatTensor } from './format.js';
-import * as E from '../ops/elementwise.js';
-import * as R from '../ops/reduce.js';
-import * as L from '../ops/linalg.js';
-import * as S from '../ops/shape.js';
-import * as I from '../ops/indexing.js';
-import * as N from '../ops/nn.js';
-import { toBackend } from '../ops/util.js';
 
 export type TensorOrScalar = Tensor | number;
+
+/**
+ * The node through which a view's gradient follows an in-place change of its base: set by ops/shape.ts, where views
+ * are made (so tensor.ts imports no op module).
+ */
+let viewOfBaseNode: ((base: Tensor, view: Tensor) => GradNode) | null = null;
+
+/** @internal */
+export function setViewOfBaseNode(fn: (base: Tensor, view: Tensor) => GradNode): void {
+  viewOfBaseNode = fn;
+}
 export type NestedArray = number | boolean | NestedArray[];
 
 export class Tensor implements View {
@@ -66,10 +70,6 @@ export class Tensor implements View {
   /** The backend this tensor's storage lives on ('js', 'wasm', ...). */
   get device(): string {
     return this.storage.backend.name;
-  }
-  /** A copy on the named backend (this tensor when it is already there); gradients flow back across. */
-  toBackend(name: string): Tensor {
-    return toBackend(this, name);
   }
 
   /**
@@ -154,7 +154,7 @@ export class Tensor implements View {
     if (!this._viewRecorded || base._gradFn === this._viewSeenBaseFn) return;
     this._viewSeenBaseFn = base._gradFn;
     if (base._gradFn === null) return;
-    this._gradFn = S.viewOfBaseNode(base, this);
+    this._gradFn = viewOfBaseNode!(base, this);
     this._requiresGrad = true;
   }
   /** A leaf is a tensor not produced by a recorded op: user-created tensors and parameters. */
@@ -181,7 +181,7 @@ export class Tensor implements View {
       if (this.size !== 1) {
         throw new Error(`backward: grad can be implicitly created only for a tensor with one element, got shape ${shapeStr(this.shape)}`);
       }
-      g = E.onesLikeShape(this);
+      g = new Tensor(this.backend.fromTypedArray(typedArrayFor(this.dtype, this.size).fill(1), this.dtype), this.shape);
     } else {
       if (gradient.size !== this.size || gradient.ndim !== this.ndim || gradient.shape.some((d, i) => d !== this.shape[i])) {
         throw new RangeError(`backward: gradient shape ${shapeStr(gradient.shape)} does not match tensor shape ${shapeStr(this.shape)}`);
@@ -235,129 +235,5 @@ export class Tensor implements View {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
-
-  // ---- elementwise ----
-  add(other: TensorOrScalar, alpha?: number): Tensor { return E.add(this, alpha === undefined ? other : E.mul(other, alpha)); }
-  sub(other: TensorOrScalar, alpha?: number): Tensor { return E.sub(this, alpha === undefined ? other : E.mul(other, alpha)); }
-  mul(other: TensorOrScalar): Tensor { return E.mul(this, other); }
-  div(other: TensorOrScalar): Tensor { return E.div(this, other); }
-  pow(exponent: TensorOrScalar): Tensor { return E.pow(this, exponent); }
-  maximum(other: TensorOrScalar): Tensor { return E.maximum(this, other); }
-  minimum(other: TensorOrScalar): Tensor { return E.minimum(this, other); }
-  neg(): Tensor { return E.neg(this); }
-  abs(): Tensor { return E.abs(this); }
-  exp(): Tensor { return E.exp(this); }
-  log(): Tensor { return E.log(this); }
-  sqrt(): Tensor { return E.sqrt(this); }
-  rsqrt(): Tensor { return E.rsqrt(this); }
-  square(): Tensor { return E.square(this); }
-  reciprocal(): Tensor { return E.reciprocal(this); }
-  sin(): Tensor { return E.sin(this); }
-  cos(): Tensor { return E.cos(this); }
-  tanh(): Tensor { return E.tanh(this); }
-  sigmoid(): Tensor { return E.sigmoid(this); }
-  relu(): Tensor { return E.relu(this); }
-  leakyRelu(negativeSlope?: number): Tensor { return E.leakyRelu(this, negativeSlope); }
-  elu(alpha?: number): Tensor { return E.elu(this, alpha); }
-  gelu(): Tensor { return E.gelu(this); }
-  softplus(beta?: number, threshold?: number): Tensor { return E.softplus(this, beta, threshold); }
-  erf(): Tensor { return E.erf(this); }
-  sign(): Tensor { return E.sign(this); }
-  floor(): Tensor { return E.floor(this); }
-  ceil(): Tensor { return E.ceil(this); }
-  round(): Tensor { return E.round(this); }
-  clamp(min?: number | null, max?: number | null): Tensor { return E.clamp(this, min, max); }
-  eq(other: TensorOrScalar): Tensor { return E.eq(this, other); }
-  ne(other: TensorOrScalar): Tensor { return E.ne(this, other); }
-  lt(other: TensorOrScalar): Tensor { return E.lt(this, other); }
-  le(other: TensorOrScalar): Tensor { return E.le(this, other); }
-  gt(other: TensorOrScalar): Tensor { return E.gt(this, other); }
-  ge(other: TensorOrScalar): Tensor { return E.ge(this, other); }
-  logicalAnd(other: TensorOrScalar): Tensor { return E.logicalAnd(this, other); }
-  logicalOr(other: TensorOrScalar): Tensor { return E.logicalOr(this, other); }
-  logicalXor(other: TensorOrScalar): Tensor { return E.logicalXor(this, other); }
-  logicalNot(): Tensor { return E.logicalNot(this); }
-  isnan(): Tensor { return E.isnan(this); }
-  isinf(): Tensor { return E.isinf(this); }
-  /** Elementwise choice: where this (bool) is true take a, else b. */
-  where(a: TensorOrScalar, b: TensorOrScalar): Tensor { return E.where(this, a, b); }
-  maskedFill(mask: Tensor, value: number): Tensor { return S.maskedFill(this, mask, value); }
-  /** A copy converted to another dtype (no copy when it already has it). */
-  to(dtype: DType): Tensor { return E.cast(this, dtype); }
-  float(): Tensor { return E.cast(this, 'float32'); }
-  double(): Tensor { return E.cast(this, 'float64'); }
-  int(): Tensor { return E.cast(this, 'int32'); }
-  bool(): Tensor { return E.cast(this, 'bool'); }
-  /** A copy with its own contiguous storage (differentiable). */
-  clone(): Tensor { return S.clone(this); }
-
-  // ---- reductions ----
-  sum(dim?: number | number[], keepdim = false): Tensor { return R.sum(this, dim, keepdim); }
-  mean(dim?: number | number[], keepdim = false): Tensor { return R.mean(this, dim, keepdim); }
-  max(dim?: number | number[], keepdim = false): Tensor { return R.max(this, dim, keepdim); }
-  min(dim?: number | number[], keepdim = false): Tensor { return R.min(this, dim, keepdim); }
-  prod(dim?: number | number[], keepdim = false): Tensor { return R.prod(this, dim, keepdim); }
-  var(dim?: number | number[], options?: R.VarOptions): Tensor { return R.variance(this, dim, options); }
-  std(dim?: number | number[], options?: R.VarOptions): Tensor { return R.std(this, dim, options); }
-  logsumexp(dim?: number | number[], keepdim = false): Tensor { return R.logsumexp(this, dim, keepdim); }
-  argmax(dim?: number, keepdim = false): Tensor { return R.argmax(this, dim, keepdim); }
-  argmin(dim?: number, keepdim = false): Tensor { return R.argmin(this, dim, keepdim); }
-  all(dim?: number | number[], keepdim = false): Tensor { return R.all(this, dim, keepdim); }
-  any(dim?: number | number[], keepdim = false): Tensor { return R.any(this, dim, keepdim); }
-
-  // ---- linear algebra ----
-  matmul(other: Tensor): Tensor { return L.matmul(this, other); }
-  outer(other: Tensor): Tensor { return L.outer(this, other); }
-  dot(other: Tensor): Tensor { return L.dot(this, other); }
-
-  // ---- shape ----
-  reshape(...shape: (number | number[])[]): Tensor { return S.reshape(this, flattenShapeArgs(shape)); }
-  view(...shape: (number | number[])[]): Tensor { return S.view(this, flattenShapeArgs(shape)); }
-  flatten(startDim = 0, endDim = -1): Tensor { return S.flatten(this, startDim, endDim); }
-  squeeze(dim?: number | number[]): Tensor { return S.squeeze(this, dim); }
-  unsqueeze(dim: number): Tensor { return S.unsqueeze(this, dim); }
-  transpose(dim0 = 0, dim1 = 1): Tensor { return S.transpose(this, dim0, dim1); }
-  /** Transpose of a tensor with at most 2 dims (PyTorch's .t()). */
-  t(): Tensor { return S.t(this); }
-  /** Shorthand for transposing the last two dims (PyTorch's .mT). */
-  get mT(): Tensor { return S.transpose(this, -2, -1); }
-  permute(...dims: (number | number[])[]): Tensor { return S.permute(this, flattenShapeArgs(dims)); }
-  expand(...shape: (number | number[])[]): Tensor { return S.expand(this, flattenShapeArgs(shape)); }
-  expandAs(other: Tensor): Tensor { return S.expand(this, other.shape); }
-  contiguous(): Tensor { return S.contiguous(this); }
-  slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor { return S.slice(this, dim, start, end, step); }
-  narrow(dim: number, start: number, length: number): Tensor { return S.narrow(this, dim, start, length); }
-  /** The sub-tensor at `index` along `dim`, with that dim removed (x[i] for dim 0). */
-  select(dim: number, index: number): Tensor { return S.select(this, dim, index); }
-  split(splitSize: number | number[], dim = 0): Tensor[] { return S.split(this, splitSize, dim); }
-  chunk(chunks: number, dim = 0): Tensor[] { return S.chunk(this, chunks, dim); }
-  repeat(...reps: (number | number[])[]): Tensor { return S.repeat(this, flattenShapeArgs(reps)); }
-  pad(pad: number[], value = 0): Tensor { return S.pad(this, pad, value); }
-  triu(diagonal = 0): Tensor { return S.triu(this, diagonal); }
-  tril(diagonal = 0): Tensor { return S.tril(this, diagonal); }
-  indexSelect(dim: number, index: Tensor): Tensor { return I.indexSelect(this, dim, index); }
-  gather(dim: number, index: Tensor): Tensor { return I.gather(this, dim, index); }
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return I.scatterAdd(this, dim, index, src); }
-  indexAdd(dim: number, index: Tensor, src: Tensor): Tensor { return I.indexAdd(this, dim, index, src); }
-
-  // ---- nn ----
-  softmax(dim: number): Tensor { return N.softmax(this, dim); }
-  logSoftmax(dim: number): Tensor { return N.logSoftmax(this, dim); }
-
-  // ---- in place ----
-  // Recorded in the graph like PyTorch's in-place ops (the tensor takes the op's node, a view's base a copy-slices
-  // node); refused on a leaf that requires grad, or a view of one, while gradients are recorded (use noGrad()).
-  /** Copies src (broadcast, converted) into this tensor's elements; visible through every view of the storage. */
-  copy_(src: TensorOrScalar): this { S.applyInPlace(this, 'copy_', src, () => src); return this; }
-  fill_(value: number): this { S.applyInPlace(this, 'fill_', null, () => value); return this; }
-  zero_(): this { return this.fill_(0); }
-  add_(other: TensorOrScalar, alpha?: number): this { S.applyInPlace(this, 'add_', other, (self) => E.add(self, alpha === undefined ? other : E.mul(other, alpha))); return this; }
-  sub_(other: TensorOrScalar, alpha?: number): this { S.applyInPlace(this, 'sub_', other, (self) => E.sub(self, alpha === undefined ? other : E.mul(other, alpha))); return this; }
-  mul_(other: TensorOrScalar): this { S.applyInPlace(this, 'mul_', other, (self) => E.mul(self, other)); return this; }
-  div_(other: TensorOrScalar): this { S.applyInPlace(this, 'div_', other, (self) => E.div(self, other)); return this; }
-  clamp_(min?: number | null, max?: number | null): this { S.applyInPlace(this, 'clamp_', null, (self) => E.clamp(self, min, max)); return this; }
 }
 
-function flattenShapeArgs(args: (number | number[])[]): number[] {
-  return args.length === 1 && Array.isArray(args[0]) ? args[0].slice() : (args as number[]);
-}

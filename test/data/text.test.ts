@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CountVectorizer, TfidfVectorizer, Vocabulary, tokenize } from '../../src/data/index.js';
+import '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 
 function assertRows(actual: Tensor, expected: number[][], atol = 1e-6): void {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `myelin` command: train, evaluate, inspect and use models from a terminal. */
+import '../../index.js'; // the library as a user's program loads it (the entry attaches the Tensor methods)
 import { readFile, stat } from 'node:fs/promises';
 import '../../backend/wasm/default.js'; // the fast backend, as the package root selects it
 import { datasets } from '../../data/index.js';
