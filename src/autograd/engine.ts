@@ -72,6 +72,11 @@ export class GradNode {
   private saved: Saved[] | null;
   /** A non-leaf tensor whose `.grad` the user asked to keep (`retainGrad()`). */
   retained: Tensor | null = null;
+  /**
+   * @internal Made by a library op (recordOp): its backward function keeps nothing it creates but what it returns, so
+   * the engine frees the rest (temporaries such as 1 - out^2 in tanh's backward) as soon as it returns.
+   */
+  library = false;
 
   /**
    * `saved` lists the tensors the backward function reads (their versions are checked before it runs); by default
@@ -79,18 +84,25 @@ export class GradNode {
    */
   constructor(readonly name: string, inputs: readonly (Tensor | null)[], backwardFn: BackwardFn, readonly inputShapes: readonly (readonly number[])[],
     saved: readonly (Tensor | null | undefined)[] = inputs) {
-    this.edges = inputs.map((t) => {
-      if (!t || !t.requiresGrad) return null;
-      return t.gradFn ? { node: t.gradFn } : { leaf: t };
-    });
+    const edges: Edge[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i];
+      if (!t || !t.requiresGrad) {
+        edges[i] = null;
+        continue;
+      }
+      const fn = t.gradFn;
+      edges[i] = fn ? { node: fn } : { leaf: t };
+    }
+    this.edges = edges;
     this.backwardFn = backwardFn;
-    const kept: Saved[] = [];
+    let kept: Saved[] | null = null;
     for (const t of saved) {
       if (!t) continue;
-      kept.push({ tensor: t, version: storageVersion(t.storage) });
+      (kept ??= []).push({ tensor: t, version: storageVersion(t.storage) });
       heldByNodes.set(t.storage, (heldByNodes.get(t.storage) ?? 0) + 1);
     }
-    this.saved = kept.length ? kept : null;
+    this.saved = kept;
   }
 
   get released(): boolean {
@@ -164,12 +176,6 @@ export function setGradEnabled(enabled: boolean): boolean {
 }
 
 /**
- * Nodes made by library ops (recordOp): their backward functions keep nothing they create but what they return, so the
- * engine frees the rest (temporaries such as 1 - out^2 in tanh's backward) as soon as they return.
- */
-const libraryNodes = new WeakSet<GradNode>();
-
-/**
  * Attaches a backward rule to an op's output when recording is on and any input requires grad. Returns the output.
  *
  * `saved` must list every tensor the backward reads (default: the inputs): changing one in place before backward is
@@ -180,12 +186,21 @@ const libraryNodes = new WeakSet<GradNode>();
  */
 export function recordOp(name: string, output: Tensor, inputs: readonly (Tensor | null)[], backward: BackwardFn,
   saved?: readonly (Tensor | null | undefined)[]): Tensor {
-  if (!gradEnabled) return output;
-  if (!inputs.some((t) => t !== null && t.requiresGrad)) return output;
-  const node = new GradNode(name, inputs, backward, inputs.map((t) => (t ? t.shape : [])), saved ?? inputs);
-  libraryNodes.add(node);
+  if (!gradEnabled || !anyRequiresGrad(inputs)) return output;
+  const shapes: (readonly number[])[] = new Array(inputs.length);
+  for (let i = 0; i < inputs.length; i++) shapes[i] = inputs[i]?.shape ?? NO_SHAPE;
+  const node = new GradNode(name, inputs, backward, shapes, saved ?? inputs);
+  node.library = true;
   output._setGradFn(node);
   return output;
+}
+
+/** The input shape recorded for a null input. */
+const NO_SHAPE: readonly number[] = Object.freeze([]);
+
+function anyRequiresGrad(inputs: readonly (Tensor | null)[]): boolean {
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]?.requiresGrad) return true;
+  return false;
 }
 
 export interface BackwardOptions {
@@ -305,7 +320,7 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
         leaves.exposed(g);
         node.retained.grad = node.retained.grad ? node.retained.grad.add(g) : g;
       }
-      const inputGrads = libraryNodes.has(node) ? applyFreeingTemporaries(node, g, retain) : node.apply(g, retain);
+      const inputGrads = node.library ? applyFreeingTemporaries(node, g, retain) : node.apply(g, retain);
       // a view of g passed on (reshape, transpose) carries g's one use on instead of adding one; g is then not used up
       let handedOver = false;
       node.edges.forEach((edge, i) => {

@@ -1,7 +1,7 @@
 /** Elementwise ops with NumPy/PyTorch broadcasting, each with its backward rule. */
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
-import { recordOp } from '../autograd/engine.js';
-import { type DType, assertDType, isFloat, promoteTypes, promoteWithScalar } from '../tensor/dtype.js';
+import { isGradEnabled, recordOp } from '../autograd/engine.js';
+import { type DType, assertDType, isFloat, promoteTypes, promoteWithScalar, typedArrayFor } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 import { assertSameBackend, scalar, sumToShape, wrap } from './util.js';
@@ -70,7 +70,9 @@ function arith(op: BinaryOp, name: string, a: TensorOrScalar, b: TensorOrScalar,
   }
   const [ta, tb] = operands(name, a, b, dtype);
   const out = binaryRaw(kernel, ta, tb, dtype, name);
-  const need: Needs = [ta.requiresGrad, tb.requiresGrad];
+  const needA = ta.requiresGrad, needB = tb.requiresGrad;
+  if (!isGradEnabled() || !(needA || needB)) return out;
+  const need: Needs = [needA, needB];
   return recordOp(name, out, [ta, tb], (g) => {
     const [ga, gb] = backward(g, ta, tb, out, need);
     return [ga && need[0] ? gradFor(ga, ta) : null, gb && need[1] ? gradFor(gb, tb) : null];
@@ -291,6 +293,5 @@ export function cast(x: Tensor, dtype: DType): Tensor {
 
 /** A tensor of ones with x's shape and dtype (the implicit gradient of a scalar loss). */
 export function onesLikeShape(x: Tensor): Tensor {
-  const one = scalar(1, x.dtype, x);
-  return wrap(x.backend.binary('mul', one, one, x.shape, x.dtype), x.shape);
+  return wrap(x.backend.fromTypedArray(typedArrayFor(x.dtype, x.size).fill(1), x.dtype), x.shape);
 }

@@ -73,8 +73,14 @@ export function normalizeDim(dim: number, ndim: number, op: string): number {
 
 /** Normalises a dim list (or all dims when undefined), sorted and without duplicates. */
 export function normalizeDims(dims: number | readonly number[] | undefined, ndim: number, op: string): number[] {
-  if (dims === undefined) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof dims === 'number' ? [dims] : dims;
+  if (dims === undefined) {
+    const all = new Array<number>(ndim);
+    for (let i = 0; i < ndim; i++) all[i] = i;
+    return all;
+  }
+  // one dim (the common case) needs no duplicate check or sort
+  if (typeof dims === 'number') return ndim === 0 ? (normalizeDim(dims, 0, op), []) : [normalizeDim(dims, ndim, op)];
+  const list = dims;
   const out = list.map((d) => (ndim === 0 ? (normalizeDim(d, 0, op), 0) : normalizeDim(d, ndim, op)));
   if (new Set(out).size !== out.length) throw new RangeError(`${op}: dim ${out.join(',')} appears more than once`);
   return ndim === 0 ? [] : out.sort((x, y) => x - y);

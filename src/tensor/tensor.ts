@@ -42,8 +42,9 @@ export class Tensor implements View {
 
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
     this.storage = storage;
-    this.shape = Object.freeze(shape.slice());
-    this.strides = Object.freeze(strides ? strides.slice() : contiguousStrides(shape));
+    // a frozen array (another tensor's shape or strides) cannot change, so tensors share it instead of a frozen copy
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+    this.strides = strides ? (Object.isFrozen(strides) ? strides : Object.freeze(strides.slice())) : frozenContiguousStrides(this.shape);
     this.offset = offset;
   }
 
@@ -350,6 +351,16 @@ export class Tensor implements View {
   mul_(other: TensorOrScalar): this { S.applyInPlace(this, 'mul_', other, (self) => E.mul(self, other)); return this; }
   div_(other: TensorOrScalar): this { S.applyInPlace(this, 'div_', other, (self) => E.div(self, other)); return this; }
   clamp_(min?: number | null, max?: number | null): this { S.applyInPlace(this, 'clamp_', null, (self) => E.clamp(self, min, max)); return this; }
+}
+
+const SCALAR_STRIDES: readonly number[] = Object.freeze([]);
+const VECTOR_STRIDES: readonly number[] = Object.freeze([1]);
+
+/** Contiguous strides of a shape, frozen; those of 0-d and 1-d tensors (all alike) are shared. */
+function frozenContiguousStrides(shape: Shape): readonly number[] {
+  if (shape.length === 0) return SCALAR_STRIDES;
+  if (shape.length === 1) return VECTOR_STRIDES;
+  return Object.freeze(contiguousStrides(shape));
 }
 
 function flattenShapeArgs(args: (number | number[])[]): number[] {
