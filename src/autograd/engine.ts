@@ -288,11 +288,14 @@ class GradientOwnership {
 /** A library node's backward, with the storage it made and does not return released at once. */
 function applyFreeingTemporaries(node: GradNode, g: Tensor, retain: boolean): (Tensor | null)[] {
   const { result, created } = collectNewStorage(() => node.apply(g, retain));
-  if (created.length > 0) {
-    const returned = new Set(result.map((gi) => gi?.storage));
-    for (const s of created) if (!returned.has(s)) s.backend.release?.(s, `a temporary of ${node.name}'s backward`);
-  }
+  // a backward returns a gradient per input (a handful): a scan of them beats building a set
+  for (const s of created) if (!returnsStorage(result, s)) s.backend.release?.(s, `a temporary of ${node.name}'s backward`);
   return result;
+}
+
+function returnsStorage(grads: readonly (Tensor | null)[], s: Storage): boolean {
+  for (const gi of grads) if (gi !== null && gi !== undefined && gi.storage === s) return true;
+  return false;
 }
 
 export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOptions = {}): void {

@@ -2,7 +2,7 @@
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { isGradEnabled, recordOp } from '../autograd/engine.js';
 import { type DType, assertDType, isFloat, promoteTypes, promoteWithScalar, typedArrayFor } from '../tensor/dtype.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { broadcastShapes, shapesEqual } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 import { assertSameBackend, scalar, sumToShape, wrap } from './util.js';
 
@@ -36,7 +36,8 @@ function operands(op: string, a: TensorOrScalar, b: TensorOrScalar, computeDType
 }
 
 function binaryRaw(op: BinaryOp, ta: Tensor, tb: Tensor, outDType: DType, name: string): Tensor {
-  const outShape = broadcastShapes(ta.shape, tb.shape, name);
+  // operands of one shape (the common case) give the result their frozen shape, which the new tensor shares
+  const outShape = shapesEqual(ta.shape, tb.shape) ? ta.shape : broadcastShapes(ta.shape, tb.shape, name);
   return wrap(ta.backend.binary(op, ta, tb, outShape, outDType), outShape);
 }
 
