@@ -12,11 +12,27 @@ import { collectNewStorage, latestStorageSerial, type Storage } from '../backend
 import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 
-const versions = new WeakMap<Storage, number>();
+/** What autograd keeps about a storage, in one record so that recording an op looks the storage up once. */
+interface StorageBook {
+  /** in-place writes so far */
+  version: number;
+  /** graph nodes that have not run their backward yet and hold the storage among their saved tensors */
+  heldByNodes: number;
+  /** nothing refers to it but the saved tensors of graph nodes: freed when the last such node is done */
+  onlyGraph: boolean;
+}
+
+const books = new WeakMap<Storage, StorageBook>();
+
+function bookOf(storage: Storage): StorageBook {
+  let b = books.get(storage);
+  if (b === undefined) books.set(storage, (b = { version: 0, heldByNodes: 0, onlyGraph: false }));
+  return b;
+}
 
 /** How many in-place writes the storage has had. */
 export function storageVersion(storage: Storage): number {
-  return versions.get(storage) ?? 0;
+  return books.get(storage)?.version ?? 0;
 }
 
 /**
@@ -24,18 +40,13 @@ export function storageVersion(storage: Storage): number {
  * directly (fused optimiser updates) should too, so a graph that saved the old values refuses to use them.
  */
 export function bumpVersion(t: Tensor): void {
-  versions.set(t.storage, storageVersion(t.storage) + 1);
+  bookOf(t.storage).version++;
 }
 
 interface Saved {
   readonly tensor: Tensor;
   readonly version: number;
 }
-
-/** How many graph nodes that have not run their backward yet hold each storage among their saved tensors. */
-const heldByNodes = new WeakMap<Storage, number>();
-/** Storages nothing refers to but the saved tensors of graph nodes: freed when the last such node is done. */
-const heldOnlyByGraph = new WeakSet<Storage>();
 
 /** What releaseWithGraph's storage was, for the error a later use of it gets (see Backend.release). */
 const RELEASED_WITH_GRAPH = 'a result passed between the built-in layers of a Sequential, once nothing but the graph needed it';
@@ -47,15 +58,18 @@ const RELEASED_WITH_GRAPH = 'a result passed between the built-in layers of a Se
  * without a backward leaves it to the garbage collector.
  */
 export function releaseWithGraph(storage: Storage): void {
-  if ((heldByNodes.get(storage) ?? 0) === 0) storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
-  else heldOnlyByGraph.add(storage);
+  const b = books.get(storage);
+  if (b === undefined || b.heldByNodes === 0) storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
+  else b.onlyGraph = true;
 }
 
 function letGo(storage: Storage): void {
-  const n = (heldByNodes.get(storage) ?? 1) - 1;
-  heldByNodes.set(storage, n);
-  if (n === 0 && heldOnlyByGraph.has(storage)) {
-    heldOnlyByGraph.delete(storage);
+  // the node counted the storage in its book when it saved it
+  const b = books.get(storage);
+  if (b === undefined) return;
+  const n = --b.heldByNodes;
+  if (n === 0 && b.onlyGraph) {
+    b.onlyGraph = false;
     storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
   }
 }
@@ -99,8 +113,9 @@ export class GradNode {
     let kept: Saved[] | null = null;
     for (const t of saved) {
       if (!t) continue;
-      (kept ??= []).push({ tensor: t, version: storageVersion(t.storage) });
-      heldByNodes.set(t.storage, (heldByNodes.get(t.storage) ?? 0) + 1);
+      const b = bookOf(t.storage);
+      (kept ??= []).push({ tensor: t, version: b.version });
+      b.heldByNodes++;
     }
     this.saved = kept;
   }
