@@ -4,7 +4,7 @@
  *   npm run bench                      table on stdout, progress on stderr
  *   npm run bench -- --json            the results as JSON on stdout
  *   npm run bench -- --backend js      run Myelin on a given backend (default: Myelin's default backend)
- *   npm run bench -- --only gemm-256,mlp-train
+ *   npm run bench -- --only gemm-256,mlp-train   (or --only tiny-ops: the per-op fixed cost alone)
  *   npm run bench -- --write           also rewrite this backend's section of bench/RESULTS.md
  */
 import fs from 'node:fs';
@@ -20,6 +20,7 @@ import { isNa, type Cell, type ImplId, type Row, type Workload } from './lib/typ
 import { gemm } from './workloads/gemm.js';
 import { train } from './workloads/train.js';
 import { infer } from './workloads/infer.js';
+import { tiny } from './workloads/tiny.js';
 
 /**
  * How long each timed round of mlp-train lasts at least (ms), for Myelin and tfjs wasm alike: about 10 fresh models of
@@ -54,6 +55,7 @@ export const WORKLOADS: Workload[] = [
   }),
   infer('mlp'),
   infer('cnn'),
+  tiny(),
 ];
 
 interface Args {

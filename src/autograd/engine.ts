@@ -12,11 +12,27 @@ import { collectNewStorage, latestStorageSerial, type Storage } from '../backend
 import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 
-const versions = new WeakMap<Storage, number>();
+/** What autograd keeps about a storage, in one record so that recording an op looks the storage up once. */
+interface StorageBook {
+  /** in-place writes so far */
+  version: number;
+  /** graph nodes that have not run their backward yet and hold the storage among their saved tensors */
+  heldByNodes: number;
+  /** nothing refers to it but the saved tensors of graph nodes: freed when the last such node is done */
+  onlyGraph: boolean;
+}
+
+const books = new WeakMap<Storage, StorageBook>();
+
+function bookOf(storage: Storage): StorageBook {
+  let b = books.get(storage);
+  if (b === undefined) books.set(storage, (b = { version: 0, heldByNodes: 0, onlyGraph: false }));
+  return b;
+}
 
 /** How many in-place writes the storage has had. */
 export function storageVersion(storage: Storage): number {
-  return versions.get(storage) ?? 0;
+  return books.get(storage)?.version ?? 0;
 }
 
 /**
@@ -24,18 +40,13 @@ export function storageVersion(storage: Storage): number {
  * directly (fused optimiser updates) should too, so a graph that saved the old values refuses to use them.
  */
 export function bumpVersion(t: Tensor): void {
-  versions.set(t.storage, storageVersion(t.storage) + 1);
+  bookOf(t.storage).version++;
 }
 
 interface Saved {
   readonly tensor: Tensor;
   readonly version: number;
 }
-
-/** How many graph nodes that have not run their backward yet hold each storage among their saved tensors. */
-const heldByNodes = new WeakMap<Storage, number>();
-/** Storages nothing refers to but the saved tensors of graph nodes: freed when the last such node is done. */
-const heldOnlyByGraph = new WeakSet<Storage>();
 
 /** What releaseWithGraph's storage was, for the error a later use of it gets (see Backend.release). */
 const RELEASED_WITH_GRAPH = 'a result passed between the built-in layers of a Sequential, once nothing but the graph needed it';
@@ -47,15 +58,18 @@ const RELEASED_WITH_GRAPH = 'a result passed between the built-in layers of a Se
  * without a backward leaves it to the garbage collector.
  */
 export function releaseWithGraph(storage: Storage): void {
-  if ((heldByNodes.get(storage) ?? 0) === 0) storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
-  else heldOnlyByGraph.add(storage);
+  const b = books.get(storage);
+  if (b === undefined || b.heldByNodes === 0) storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
+  else b.onlyGraph = true;
 }
 
 function letGo(storage: Storage): void {
-  const n = (heldByNodes.get(storage) ?? 1) - 1;
-  heldByNodes.set(storage, n);
-  if (n === 0 && heldOnlyByGraph.has(storage)) {
-    heldOnlyByGraph.delete(storage);
+  // the node counted the storage in its book when it saved it
+  const b = books.get(storage);
+  if (b === undefined) return;
+  const n = --b.heldByNodes;
+  if (n === 0 && b.onlyGraph) {
+    b.onlyGraph = false;
     storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
   }
 }
@@ -72,6 +86,11 @@ export class GradNode {
   private saved: Saved[] | null;
   /** A non-leaf tensor whose `.grad` the user asked to keep (`retainGrad()`). */
   retained: Tensor | null = null;
+  /**
+   * @internal Made by a library op (recordOp): its backward function keeps nothing it creates but what it returns, so
+   * the engine frees the rest (temporaries such as 1 - out^2 in tanh's backward) as soon as it returns.
+   */
+  library = false;
 
   /**
    * `saved` lists the tensors the backward function reads (their versions are checked before it runs); by default
@@ -79,18 +98,26 @@ export class GradNode {
    */
   constructor(readonly name: string, inputs: readonly (Tensor | null)[], backwardFn: BackwardFn, readonly inputShapes: readonly (readonly number[])[],
     saved: readonly (Tensor | null | undefined)[] = inputs) {
-    this.edges = inputs.map((t) => {
-      if (!t || !t.requiresGrad) return null;
-      return t.gradFn ? { node: t.gradFn } : { leaf: t };
-    });
+    const edges: Edge[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i];
+      if (!t || !t.requiresGrad) {
+        edges[i] = null;
+        continue;
+      }
+      const fn = t.gradFn;
+      edges[i] = fn ? { node: fn } : { leaf: t };
+    }
+    this.edges = edges;
     this.backwardFn = backwardFn;
-    const kept: Saved[] = [];
+    let kept: Saved[] | null = null;
     for (const t of saved) {
       if (!t) continue;
-      kept.push({ tensor: t, version: storageVersion(t.storage) });
-      heldByNodes.set(t.storage, (heldByNodes.get(t.storage) ?? 0) + 1);
+      const b = bookOf(t.storage);
+      (kept ??= []).push({ tensor: t, version: b.version });
+      b.heldByNodes++;
     }
-    this.saved = kept.length ? kept : null;
+    this.saved = kept;
   }
 
   get released(): boolean {
@@ -164,12 +191,6 @@ export function setGradEnabled(enabled: boolean): boolean {
 }
 
 /**
- * Nodes made by library ops (recordOp): their backward functions keep nothing they create but what they return, so the
- * engine frees the rest (temporaries such as 1 - out^2 in tanh's backward) as soon as they return.
- */
-const libraryNodes = new WeakSet<GradNode>();
-
-/**
  * Attaches a backward rule to an op's output when recording is on and any input requires grad. Returns the output.
  *
  * `saved` must list every tensor the backward reads (default: the inputs): changing one in place before backward is
@@ -180,12 +201,21 @@ const libraryNodes = new WeakSet<GradNode>();
  */
 export function recordOp(name: string, output: Tensor, inputs: readonly (Tensor | null)[], backward: BackwardFn,
   saved?: readonly (Tensor | null | undefined)[]): Tensor {
-  if (!gradEnabled) return output;
-  if (!inputs.some((t) => t !== null && t.requiresGrad)) return output;
-  const node = new GradNode(name, inputs, backward, inputs.map((t) => (t ? t.shape : [])), saved ?? inputs);
-  libraryNodes.add(node);
+  if (!gradEnabled || !anyRequiresGrad(inputs)) return output;
+  const shapes: (readonly number[])[] = new Array(inputs.length);
+  for (let i = 0; i < inputs.length; i++) shapes[i] = inputs[i]?.shape ?? NO_SHAPE;
+  const node = new GradNode(name, inputs, backward, shapes, saved ?? inputs);
+  node.library = true;
   output._setGradFn(node);
   return output;
+}
+
+/** The input shape recorded for a null input. */
+const NO_SHAPE: readonly number[] = Object.freeze([]);
+
+function anyRequiresGrad(inputs: readonly (Tensor | null)[]): boolean {
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]?.requiresGrad) return true;
+  return false;
 }
 
 export interface BackwardOptions {
@@ -273,11 +303,14 @@ class GradientOwnership {
 /** A library node's backward, with the storage it made and does not return released at once. */
 function applyFreeingTemporaries(node: GradNode, g: Tensor, retain: boolean): (Tensor | null)[] {
   const { result, created } = collectNewStorage(() => node.apply(g, retain));
-  if (created.length > 0) {
-    const returned = new Set(result.map((gi) => gi?.storage));
-    for (const s of created) if (!returned.has(s)) s.backend.release?.(s, `a temporary of ${node.name}'s backward`);
-  }
+  // a backward returns a gradient per input (a handful): a scan of them beats building a set
+  for (const s of created) if (!returnsStorage(result, s)) s.backend.release?.(s, `a temporary of ${node.name}'s backward`);
   return result;
+}
+
+function returnsStorage(grads: readonly (Tensor | null)[], s: Storage): boolean {
+  for (const gi of grads) if (gi !== null && gi !== undefined && gi.storage === s) return true;
+  return false;
 }
 
 export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOptions = {}): void {
@@ -305,7 +338,7 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
         leaves.exposed(g);
         node.retained.grad = node.retained.grad ? node.retained.grad.add(g) : g;
       }
-      const inputGrads = libraryNodes.has(node) ? applyFreeingTemporaries(node, g, retain) : node.apply(g, retain);
+      const inputGrads = node.library ? applyFreeingTemporaries(node, g, retain) : node.apply(g, retain);
       // a view of g passed on (reshape, transpose) carries g's one use on instead of adding one; g is then not used up
       let handedOver = false;
       node.edges.forEach((edge, i) => {

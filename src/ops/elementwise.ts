@@ -1,8 +1,8 @@
 /** Elementwise ops with NumPy/PyTorch broadcasting, each with its backward rule. */
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
-import { recordOp } from '../autograd/engine.js';
+import { isGradEnabled, recordOp } from '../autograd/engine.js';
 import { type DType, assertDType, isFloat, promoteTypes, promoteWithScalar } from '../tensor/dtype.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { broadcastShapes, shapesEqual } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 import { assertSameBackend, scalar, sumToShape, wrap } from './util.js';
 
@@ -36,7 +36,8 @@ function operands(op: string, a: TensorOrScalar, b: TensorOrScalar, computeDType
 }
 
 function binaryRaw(op: BinaryOp, ta: Tensor, tb: Tensor, outDType: DType, name: string): Tensor {
-  const outShape = broadcastShapes(ta.shape, tb.shape, name);
+  // operands of one shape (the common case) give the result their frozen shape, which the new tensor shares
+  const outShape = shapesEqual(ta.shape, tb.shape) ? ta.shape : broadcastShapes(ta.shape, tb.shape, name);
   return wrap(ta.backend.kernels.binary(op, ta, tb, outShape, outDType), outShape);
 }
 
@@ -70,7 +71,9 @@ function arith(op: BinaryOp, name: string, a: TensorOrScalar, b: TensorOrScalar,
   }
   const [ta, tb] = operands(name, a, b, dtype);
   const out = binaryRaw(kernel, ta, tb, dtype, name);
-  const need: Needs = [ta.requiresGrad, tb.requiresGrad];
+  const needA = ta.requiresGrad, needB = tb.requiresGrad;
+  if (!isGradEnabled() || !(needA || needB)) return out;
+  const need: Needs = [needA, needB];
   return recordOp(name, out, [ta, tb], (g) => {
     const [ga, gb] = backward(g, ta, tb, out, need);
     return [ga && need[0] ? gradFor(ga, ta) : null, gb && need[1] ? gradFor(gb, tb) : null];
@@ -289,8 +292,3 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   return recordOp('cast', out, [x], (g) => [cast(g, x.dtype)], []);
 }
 
-/** A tensor of ones with x's shape and dtype (the implicit gradient of a scalar loss). */
-export function onesLikeShape(x: Tensor): Tensor {
-  const one = scalar(1, x.dtype, x);
-  return wrap(x.backend.kernels.binary('mul', one, one, x.shape, x.dtype), x.shape);
-}

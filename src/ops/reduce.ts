@@ -5,6 +5,7 @@ import { type DType, isFloat } from '../tensor/dtype.js';
 import { normalizeDim, normalizeDims, shapeStr, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, cast, div, eq, exp, log, mul, ne, sqrt, square, sub, where } from './elementwise.js';
+import { expandReduced } from './shape.js';
 import { wrap } from './util.js';
 
 type Dims = number | readonly number[] | undefined;
@@ -28,7 +29,7 @@ function reduceRaw(op: ReduceOp, name: string, x: Tensor, dims: readonly number[
 
 /** Broadcasts a reduced gradient (or value) back over x's shape. */
 function expandBack(g: Tensor, x: Tensor, dims: readonly number[]): Tensor {
-  return g.reshape(keptShape(x, dims)).expand(x.shape.slice());
+  return expandReduced(g, keptShape(x, dims), x.shape);
 }
 
 /** Sum; bool and int32 sum to int32. */

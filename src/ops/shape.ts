@@ -160,6 +160,18 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   return recordOp('expand', out, [x], (g) => [sumToShape(g, x.shape)], []);
 }
 
+/**
+ * @internal g, shaped as a reduction's result with keepdim (`kept`: the input's shape with the reduced dims set to 1),
+ * broadcast back over the input's `shape`: reshape(g, kept) then expand(shape), made as one view when g is contiguous
+ * and nothing is recorded (a reduction's backward), with the strides those two ops give it.
+ */
+export function expandReduced(g: Tensor, kept: readonly number[], shape: Shape): Tensor {
+  if ((isGradEnabled() && g.requiresGrad) || !g.isContiguous() || sizeOf(kept) !== g.size) return expand(reshape(g, kept), shape.slice());
+  const strides = contiguousStrides(kept);
+  for (let i = 0; i < kept.length; i++) if (kept[i] === 1 && shape[i] !== 1) strides[i] = 0;
+  return makeView(g, shape, strides, g.offset);
+}
+
 /** A copy with its own dense storage; gradient passes straight through. */
 export function clone(x: Tensor): Tensor {
   const out = wrap(x.backend.kernels.unary('identity', x, x.dtype), x.shape);

@@ -46,8 +46,9 @@ export class Tensor implements View {
 
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
     this.storage = storage;
-    this.shape = Object.freeze(shape.slice());
-    this.strides = Object.freeze(strides ? strides.slice() : contiguousStrides(shape));
+    // a frozen array (another tensor's shape or strides) cannot change, so tensors share it instead of a frozen copy
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+    this.strides = strides ? (Object.isFrozen(strides) ? strides : Object.freeze(strides.slice())) : frozenContiguousStrides(this.shape);
     this.offset = offset;
   }
 
@@ -235,5 +236,15 @@ export class Tensor implements View {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+const SCALAR_STRIDES: readonly number[] = Object.freeze([]);
+const VECTOR_STRIDES: readonly number[] = Object.freeze([1]);
+
+/** Contiguous strides of a shape, frozen; those of 0-d and 1-d tensors (all alike) are shared. */
+function frozenContiguousStrides(shape: Shape): readonly number[] {
+  if (shape.length === 0) return SCALAR_STRIDES;
+  if (shape.length === 1) return VECTOR_STRIDES;
+  return Object.freeze(contiguousStrides(shape));
 }
 
