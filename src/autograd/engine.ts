@@ -6,72 +6,28 @@
  *
  * Every storage has a version, bumped by each in-place write (as PyTorch's version counter, shared by all views of
  * the storage). A node remembers the versions of the tensors its backward reads, and backward refuses to run with
- * values that were changed in place after the op used them.
+ * values that were changed in place after the op used them. When saved storage may be freed is src/memory's.
  */
-import { collectNewStorage, latestStorageSerial, type Storage } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
+import {
+  GradientOwnership, countWrite, freeingTemporaries, holdForGraph, letGoForGraph, storageVersion,
+} from '../memory/lifetime.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 
-/** What autograd keeps about a storage, in one record so that recording an op looks the storage up once. */
-interface StorageBook {
-  /** in-place writes so far */
-  version: number;
-  /** graph nodes that have not run their backward yet and hold the storage among their saved tensors */
-  heldByNodes: number;
-  /** nothing refers to it but the saved tensors of graph nodes: freed when the last such node is done */
-  onlyGraph: boolean;
-}
-
-const books = new WeakMap<Storage, StorageBook>();
-
-function bookOf(storage: Storage): StorageBook {
-  let b = books.get(storage);
-  if (b === undefined) books.set(storage, (b = { version: 0, heldByNodes: 0, onlyGraph: false }));
-  return b;
-}
-
 /** How many in-place writes the storage has had. */
-export function storageVersion(storage: Storage): number {
-  return books.get(storage)?.version ?? 0;
-}
+export { storageVersion };
 
 /**
  * Records an in-place write to a tensor's storage. Every in-place op does this; code that writes a storage's memory
  * directly (fused optimiser updates) should too, so a graph that saved the old values refuses to use them.
  */
 export function bumpVersion(t: Tensor): void {
-  bookOf(t.storage).version++;
+  countWrite(t);
 }
 
 interface Saved {
   readonly tensor: Tensor;
   readonly version: number;
-}
-
-/** What releaseWithGraph's storage was, for the error a later use of it gets (see Backend.release). */
-const RELEASED_WITH_GRAPH = 'a result passed between the built-in layers of a Sequential, once nothing but the graph needed it';
-
-/**
- * Declares that nothing outside autograd's saved tensors refers to `storage` (a result passed between the built-in
- * layers of a Sequential, say): its memory is released, on backends that free memory on request, once every node
- * that saved it has run its backward without retainGraph, or at once when none saved it. A graph that is dropped
- * without a backward leaves it to the garbage collector.
- */
-export function releaseWithGraph(storage: Storage): void {
-  const b = books.get(storage);
-  if (b === undefined || b.heldByNodes === 0) storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
-  else b.onlyGraph = true;
-}
-
-function letGo(storage: Storage): void {
-  // the node counted the storage in its book when it saved it
-  const b = books.get(storage);
-  if (b === undefined) return;
-  const n = --b.heldByNodes;
-  if (n === 0 && b.onlyGraph) {
-    b.onlyGraph = false;
-    storage.backend.release?.(storage, RELEASED_WITH_GRAPH);
-  }
 }
 
 /** Maps the gradient of an op's output to the gradients of its inputs (null for inputs needing none). */
@@ -113,9 +69,7 @@ export class GradNode {
     let kept: Saved[] | null = null;
     for (const t of saved) {
       if (!t) continue;
-      const b = bookOf(t.storage);
-      (kept ??= []).push({ tensor: t, version: b.version });
-      b.heldByNodes++;
+      (kept ??= []).push({ tensor: t, version: holdForGraph(t.storage) });
     }
     this.saved = kept;
   }
@@ -150,7 +104,7 @@ export class GradNode {
     this.saved = null;
     const grads = fn(grad);
     // only now: the backward function read the saved tensors
-    if (saved) for (const { tensor } of saved) letGo(tensor.storage);
+    if (saved) for (const { tensor } of saved) letGoForGraph(tensor.storage);
     return grads;
   }
 }
@@ -195,7 +149,7 @@ export function setGradEnabled(enabled: boolean): boolean {
  *
  * `saved` must list every tensor the backward reads (default: the inputs): changing one in place before backward is
  * detected, and memory that only the graph holds is kept exactly until the nodes that saved it have run
- * (releaseWithGraph). Ops whose backward reads none of them (add, views, sum, ...) pass []. The backward decides
+ * (releaseWithGraph in src/memory). Ops whose backward reads none of them (add, views, sum, ...) pass []. The backward decides
  * which gradients to compute by what its inputs required now, not at backward time (see Needs in elementwise.ts),
  * and keeps nothing it creates but what it returns.
  */
@@ -247,72 +201,6 @@ function topologicalOrder(root: GradNode): GradNode[] {
   return order.reverse();
 }
 
-/**
- * Which gradients only the engine holds, and the gradients on their way to leaves. A gradient made during this
- * backward and handed out once is the engine's alone: once the node it was for has used it, its memory is released
- * (on backends that free memory on request); a leaf's becomes `.grad` as it is when it also covers its storage
- * contiguously. A node that passes its gradient on as a view (reshape, transpose) hands that one use on (see
- * runBackward). Anything else (the caller's gradient, a retained grad or a view of one, a tensor given to two
- * inputs) is left alone, and copied before it becomes a leaf's `.grad`, since optimisers update `.grad` in place.
- */
-class GradientOwnership {
-  private readonly start = latestStorageSerial();
-  private readonly uses = new Map<Storage, number>();
-  private readonly shared = new Set<Storage>();
-  private readonly pending = new Map<Tensor, Tensor>();
-
-  /** Counts one more place a gradient went (a backward function's result, or a sum the engine made). */
-  received(g: Tensor): void {
-    this.uses.set(g.storage, (this.uses.get(g.storage) ?? 0) + 1);
-  }
-
-  /** Marks a gradient someone outside the engine also holds. */
-  exposed(g: Tensor): void {
-    this.shared.add(g.storage);
-  }
-
-  add(leaf: Tensor, g: Tensor): void {
-    const prev = this.pending.get(leaf);
-    this.pending.set(leaf, prev ? prev.add(g) : g);
-  }
-
-  /** Only the engine holds g's storage. */
-  private enginesOnly(g: Tensor): boolean {
-    const s = g.storage;
-    return s.serial > this.start && (this.uses.get(s) ?? 0) <= 1 && !this.shared.has(s);
-  }
-
-  private owned(g: Tensor): boolean {
-    return this.enginesOnly(g) && g.offset === 0 && g.size === g.storage.length && g.isContiguous();
-  }
-
-  /** Frees a gradient that has been used up, if only the engine held it. */
-  used(g: Tensor): void {
-    if (this.enginesOnly(g)) g.storage.backend.release?.(g.storage, 'a gradient that backward used up');
-  }
-
-  /** Sets or adds each leaf's gradient; what becomes `.grad` is memory the engine made, so it stays the library's. */
-  assign(): void {
-    for (const [leaf, g] of this.pending) {
-      const prev = leaf._peekGrad();
-      leaf._replaceGrad(prev ? prev.add(g) : this.owned(g) ? g : g.clone(), true);
-    }
-  }
-}
-
-/** A library node's backward, with the storage it made and does not return released at once. */
-function applyFreeingTemporaries(node: GradNode, g: Tensor, retain: boolean): (Tensor | null)[] {
-  const { result, created } = collectNewStorage(() => node.apply(g, retain));
-  // a backward returns a gradient per input (a handful): a scan of them beats building a set
-  for (const s of created) if (!returnsStorage(result, s)) s.backend.release?.(s, `a temporary of ${node.name}'s backward`);
-  return result;
-}
-
-function returnsStorage(grads: readonly (Tensor | null)[], s: Storage): boolean {
-  for (const gi of grads) if (gi !== null && gi !== undefined && gi.storage === s) return true;
-  return false;
-}
-
 export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOptions = {}): void {
   const retain = options.retainGraph ?? false;
   const leaves = new GradientOwnership();
@@ -338,7 +226,7 @@ export function runBackward(root: Tensor, gradient: Tensor, options: BackwardOpt
         leaves.exposed(g);
         node.retained.grad = node.retained.grad ? node.retained.grad.add(g) : g;
       }
-      const inputGrads = node.library ? applyFreeingTemporaries(node, g, retain) : node.apply(g, retain);
+      const inputGrads = node.library ? freeingTemporaries(node.name, () => node.apply(g, retain)) : node.apply(g, retain);
       // a view of g passed on (reshape, transpose) carries g's one use on instead of adding one; g is then not used up
       let handedOver = false;
       node.edges.forEach((edge, i) => {

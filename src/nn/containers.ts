@@ -3,8 +3,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import { keepsTensors, moduleFromConfig, registerLayer, type ModuleConfig } from './registry.js';
 import { fusionPlan } from './fusion.js';
-import { releaseWithGraph } from '../autograd/engine.js';
-import { latestStorageSerial, type Storage } from '../backend/backend.js';
+import { PassedResults } from '../memory/lifetime.js';
 
 const RESERVED = new Set(['training', '_buffers']);
 
@@ -38,11 +37,10 @@ export class Sequential extends Module {
     // passed between layers are held by nothing but the graph's saved tensors: without gradients they are dead once
     // the next layer has run and are released at the end; with gradients, once the backward that reads them has run.
     // Either way their memory does not wait for the garbage collector.
-    const intermediates = keepsTensors(this) ? null : new Set<Storage>();
-    const start = latestStorageSerial();
+    const passed = keepsTensors(this) ? null : new PassedResults();
     let out: unknown = x;
     const passOn = (): void => {
-      if (intermediates && out instanceof Tensor && out.storage.serial > start) intermediates.add(out.storage);
+      if (passed && out instanceof Tensor) passed.passed(out);
     };
     // runs of layers that a fusion rule matches run as one call (see fusion.ts)
     for (const { layers, rule } of fusionPlan(this, this.children())) {
@@ -56,10 +54,7 @@ export class Sequential extends Module {
         out = m.forward(out);
       }
     }
-    if (intermediates && out instanceof Tensor) {
-      intermediates.delete(out.storage);
-      for (const s of intermediates) releaseWithGraph(s);
-    }
+    if (passed && out instanceof Tensor) passed.finish(out);
     return out as Tensor;
   }
 }

@@ -4,6 +4,7 @@
  * Unbatched inputs ([C,H,W] / [C,L]) are accepted like PyTorch and give unbatched outputs.
  */
 import { recordOp } from '../autograd/engine.js';
+import { freeNow } from '../memory/lifetime.js';
 import type { Conv2dParams } from '../backend/kernels.js';
 import { conv2dOutputSize, convOutSize } from '../backend/conv-geometry.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -78,7 +79,7 @@ function addChannelBias(op: string, out: Tensor, bias: Tensor | null | undefined
   const biased = add(out, bias.reshape([1, C, 1, 1]));
   // `out` is the convolution's own fresh result, seen by no one else, and add's backward reads neither operand: its
   // memory can go now rather than when the garbage collector finds it
-  out.backend.release?.(out.storage, 'a convolution result before its bias was added');
+  freeNow(out.storage, 'a convolution result before its bias was added');
   return biased;
 }
 

@@ -3,6 +3,7 @@
  * and adaptive average. Output sizes follow PyTorch, ceilMode included.
  */
 import { recordOp } from '../autograd/engine.js';
+import { freeNow } from '../memory/lifetime.js';
 import type { Pool2dParams } from '../backend/backend.js';
 import { isFloat } from '../tensor/dtype.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -80,7 +81,7 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: IntPair, options: Ma
 export function maxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOptions = {}): Tensor {
   const [values, indices] = maxPool2dWithIndices(x, kernelSize, options);
   // the indices are only for backward: without a graph to keep them they are dead now
-  if (!values.gradFn) indices.backend.release?.(indices.storage, 'max-pool indices, which only backward needs, made without a graph');
+  if (!values.gradFn) freeNow(indices.storage, 'max-pool indices, which only backward needs, made without a graph');
   return values;
 }
 

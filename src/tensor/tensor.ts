@@ -8,6 +8,7 @@ import { type BackwardOptions, GradNode, runBackward, storageVersion } from '../
 import { type DType, type TypedArray, isFloat, typedArrayFor } from './dtype.js';
 import { contiguousStrides, isContiguous, shapeStr, sizeOf, type Shape } from './shape.js';
 import { formatTensor } from './format.js';
+import { replacedGradient } from '../memory/lifetime.js';
 
 export type TensorOrScalar = Tensor | number;
 
@@ -107,7 +108,7 @@ export class Tensor implements View {
    */
   _replaceGrad(g: Tensor | null, libraryOnly: boolean): void {
     const old = this._grad;
-    if (old && this._gradLibraryOnly && old.storage !== g?.storage) old.storage.backend.release?.(old.storage, 'a gradient that zeroGrad or a later backward replaced, never read through .grad');
+    if (old && this._gradLibraryOnly) replacedGradient(old, g);
     this._grad = g;
     this._gradLibraryOnly = libraryOnly && g !== null;
   }
