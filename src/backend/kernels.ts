@@ -140,6 +140,8 @@ export interface KernelSignatures {
   nllLossBackward(logp: View, target: View, grad: View, ignoreIndex: number, reduction: NllReduction): Storage;
   /** n values: 1/(1-p) where a uniform draw from generator falls below 1-p, else 0 (dropout's mask). */
   dropoutMask(n: number, dtype: 'float32' | 'float64', p: number, generator: Generator): Storage;
+  /** Each image n of x [N, C, H, W] moved by (dy[n], dx[n]) whole pixels, the uncovered border zero (RandomShift). */
+  shiftImages(x: View, dy: Int32Array, dx: Int32Array): Storage;
   /**
    * Throws fail(min, max) when a value of x is below lo or above hi (a NaN passes, as min() and max() give NaN). How an
    * op checks values without reading them back: a device that cannot check at once may report the failure later.
@@ -158,7 +160,7 @@ export const KERNEL_NAMES = [
   'assign', 'unary', 'binary', 'where', 'reduce', 'argReduce', 'matmul', 'linear', 'softmax', 'gather', 'scatterAdd',
   'indexSelect', 'indexAdd', 'conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2d', 'maxPool2dBackward',
   'avgPool2d', 'avgPool2dBackward', 'adaptiveAvgPool2d', 'adaptiveAvgPool2dBackward', 'adamStep', 'sgdStep',
-  'nllLoss', 'nllLossBackward', 'dropoutMask', 'assertRange',
+  'nllLoss', 'nllLossBackward', 'dropoutMask', 'shiftImages', 'assertRange',
 ] as const satisfies readonly KernelName[];
 const everyKernelListed: Exclude<KernelName, (typeof KERNEL_NAMES)[number]> extends never ? true : never = true;
 void everyKernelListed;

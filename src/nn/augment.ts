@@ -22,26 +22,14 @@ export class RandomShift extends Module {
     if (!this.training || this.maxShift === 0) return x;
     if (x.ndim !== 4) throw new RangeError(`RandomShift: expected images [N,C,H,W], got shape ${shapeStr(x.shape)}`);
     if (x.requiresGrad) throw new Error('RandomShift: the input requires grad; this layer augments input data and passes no gradient');
-    const [N, C, H, W] = x.shape;
-    const src = x.contiguous().data();
-    const out = new (src.constructor as Float32ArrayConstructor)(src.length);
+    const N = x.shape[0];
+    const dy = new Int32Array(N), dx = new Int32Array(N);
     const span = 2 * this.maxShift + 1;
-    const plane = H * W;
     for (let n = 0; n < N; n++) {
-      const dy = Math.floor(this.generator.random() * span) - this.maxShift;
-      const dx = Math.floor(this.generator.random() * span) - this.maxShift;
-      // destination rows/cols that have a source pixel
-      const y0 = Math.max(0, dy), y1 = Math.min(H, H + dy);
-      const x0 = Math.max(0, dx), x1 = Math.min(W, W + dx);
-      for (let c = 0; c < C; c++) {
-        const base = (n * C + c) * plane;
-        for (let y = y0; y < y1; y++) {
-          const d = base + y * W, s = base + (y - dy) * W - dx;
-          out.set(src.subarray(s + x0, s + x1), d + x0);
-        }
-      }
+      dy[n] = Math.floor(this.generator.random() * span) - this.maxShift;
+      dx[n] = Math.floor(this.generator.random() * span) - this.maxShift;
     }
-    return new Tensor(x.backend.fromTypedArray(out, x.dtype), x.shape.slice());
+    return new Tensor(x.backend.kernels.shiftImages(x, dy, dx), x.shape);
   }
 
   protected override extraRepr(): string {

@@ -35,11 +35,11 @@ function steps(model: nn.Module, loss: () => Tensor, opt: optim.Optimizer): void
 
 for (const backend of listBackends()) {
   describe(`no host reads in training (${backend})`, () => {
-    it('a CNN with batch norm, pooling, dropout and cross entropy, under SGD with momentum', () => {
+    it('a CNN with shifted inputs, batch norm, pooling, dropout and cross entropy, under SGD with momentum', () => {
       setBackend(backend);
       manualSeed(1);
       const model = new nn.Sequential(
-        new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2),
+        new nn.RandomShift(1), new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2),
         new nn.Flatten(), new nn.Dropout(0.3), new nn.Linear(4 * 4 * 4, 5),
       );
       const x = randn([6, 1, 8, 8]);

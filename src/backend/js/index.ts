@@ -12,6 +12,7 @@ import './kernels/optim.js';
 import './kernels/loss.js';
 import './kernels/random.js';
 import './kernels/check.js';
+import './kernels/image.js';
 
 export { JsDevice } from './device.js';
 

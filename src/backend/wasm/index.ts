@@ -16,7 +16,7 @@ import './kernels/matmul.js';
 import './kernels/conv.js';
 import './kernels/pool.js';
 import './kernels/optim.js';
-import './kernels/random.js';
+import './kernels/borrowed.js';
 
 export { WasmDevice, WasmStorage } from './device.js';
 export type { HeapStats } from './heap.js';
