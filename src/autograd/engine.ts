@@ -11,6 +11,7 @@
 import { collectNewStorage, latestStorageSerial, type Storage } from '../backend/backend.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
+import type { OpAttrs, OpRecord } from '../ops/op.js';
 
 const versions = new WeakMap<Storage, number>();
 
@@ -70,6 +71,11 @@ export class GradNode {
   readonly edges: Edge[];
   private backwardFn: BackwardFn | null;
   private saved: Saved[] | null;
+  /** The op record this node belongs to (null for a node made with a backward closure), and its attributes. */
+  op: OpRecord | null = null;
+  attrs: OpAttrs | null = null;
+  /** A record node's inputs, the tensors its record saved (in its declared order) and which inputs needed a gradient. */
+  private recordState: { inputs: readonly (Tensor | null)[]; saved: readonly (Tensor | null)[]; needs: readonly boolean[] } | null = null;
   /** A non-leaf tensor whose `.grad` the user asked to keep (`retainGrad()`). */
   retained: Tensor | null = null;
 
@@ -77,7 +83,7 @@ export class GradNode {
    * `saved` lists the tensors the backward function reads (their versions are checked before it runs); by default
    * the inputs.
    */
-  constructor(readonly name: string, inputs: readonly (Tensor | null)[], backwardFn: BackwardFn, readonly inputShapes: readonly (readonly number[])[],
+  constructor(readonly name: string, inputs: readonly (Tensor | null)[], backwardFn: BackwardFn | null, readonly inputShapes: readonly (readonly number[])[],
     saved: readonly (Tensor | null | undefined)[] = inputs) {
     this.edges = inputs.map((t) => {
       if (!t || !t.requiresGrad) return null;
@@ -94,12 +100,19 @@ export class GradNode {
   }
 
   get released(): boolean {
-    return this.backwardFn === null;
+    return this.backwardFn === null && this.recordState === null;
+  }
+
+  /** @internal Makes this the node of a call of `op` (recordNode). */
+  _setRecord(op: OpRecord, attrs: OpAttrs, inputs: readonly (Tensor | null)[], saved: readonly (Tensor | null)[], needs: readonly boolean[]): void {
+    this.op = op;
+    this.attrs = attrs;
+    this.recordState = { inputs, saved, needs };
   }
 
   apply(grad: Tensor, retain: boolean): (Tensor | null)[] {
-    const fn = this.backwardFn;
-    if (!fn) {
+    const fn = this.backwardFn, state = this.recordState;
+    if (!fn && !state) {
       throw new Error(
         `backward: trying to go through the graph a second time (at ${this.name}); its saved tensors were freed after ` +
           'the first backward. Pass { retainGraph: true } to the first backward() if you need to call it twice.',
@@ -117,11 +130,13 @@ export class GradNode {
         }
       }
     }
-    if (retain) return fn(grad);
+    const run = (): (Tensor | null)[] => (state ? this.op!.backward!(grad, state.saved, this.attrs!, state.needs, state.inputs) : fn!(grad));
+    if (retain) return run();
     const saved = this.saved;
     this.backwardFn = null;
     this.saved = null;
-    const grads = fn(grad);
+    this.recordState = null;
+    const grads = run();
     // only now: the backward function read the saved tensors
     if (saved) for (const { tensor } of saved) letGo(tensor.storage);
     return grads;
@@ -187,6 +202,25 @@ export function recordOp(name: string, output: Tensor, inputs: readonly (Tensor 
   output._setGradFn(node);
   return output;
 }
+
+/**
+ * Attaches a node of the op record `op` to its output when recording is on and any input requires grad (the cheap
+ * half of running a record; see runOp in src/ops/op.ts). Returns the output. `saved` is what op.saves declares.
+ */
+export function recordNode<A extends OpAttrs>(op: OpRecord<A>, output: Tensor, inputs: readonly (Tensor | null)[], attrs: A): Tensor {
+  if (!gradEnabled || !op.backward) return output;
+  let any = false;
+  for (const t of inputs) if (t !== null && t.requiresGrad) any = true;
+  if (!any) return output;
+  const needs = inputs.map((t) => t !== null && t.requiresGrad);
+  const saved = op.saves ? op.saves(inputs, output, needs, attrs) : NOTHING_SAVED;
+  const node = new GradNode(op.name, inputs, null, inputs.map((t) => (t ? t.shape : [])), saved);
+  node._setRecord(op as OpRecord, attrs, inputs, saved, needs);
+  libraryNodes.add(node);
+  output._setGradFn(node);
+  return output;
+}
+const NOTHING_SAVED: readonly Tensor[] = [];
 
 export interface BackwardOptions {
   /** Keep the saved tensors so backward can run through this graph again. */

@@ -22,6 +22,7 @@ import * as Indexing from '../../src/ops/indexing.js';
 import * as NnOps from '../../src/ops/nn.js';
 import * as Conv from '../../src/ops/conv.js';
 import * as Pool from '../../src/ops/pool.js';
+import * as OpRecords from '../../src/ops/op.js';
 import * as Creation from '../../src/tensor/creation.js';
 import * as Random from '../../src/tensor/random.js';
 import * as TensorModule from '../../src/tensor/tensor.js';
@@ -293,7 +294,7 @@ const INTERNAL_OPS: Record<string, (...args: never[]) => unknown> = {
  */
 const CORE_MODULES: Record<string, Record<string, unknown>> = {
   'ops/elementwise': Elementwise, 'ops/reduce': Reduce, 'ops/linalg': Linalg, 'ops/linear': Linear, 'ops/shape': Shape, 'ops/indexing': Indexing,
-  'ops/nn': NnOps, 'ops/conv': Conv, 'ops/pool': Pool, 'tensor/creation': Creation, 'tensor/random': Random,
+  'ops/nn': NnOps, 'ops/conv': Conv, 'ops/pool': Pool, 'ops/op': OpRecords, 'tensor/creation': Creation, 'tensor/random': Random,
   'tensor/tensor': TensorModule, 'autograd/engine': Engine, 'autograd/grad': Grad, 'backend/backend': BackendModule,
 };
 
