@@ -212,13 +212,19 @@ export function recordNode<A extends OpAttrs>(op: OpRecord<A>, output: Tensor, i
   let any = false;
   for (const t of inputs) if (t !== null && t.requiresGrad) any = true;
   if (!any) return output;
+  const node = recordedNode(op, inputs, attrs, output);
+  libraryNodes.add(node);
+  output._setGradFn(node);
+  return output;
+}
+
+/** A node of a call of `op` (a record with a backward); `output` is what op.saves may save besides the inputs. */
+export function recordedNode<A extends OpAttrs>(op: OpRecord<A>, inputs: readonly (Tensor | null)[], attrs: A, output: Tensor): GradNode {
   const needs = inputs.map((t) => t !== null && t.requiresGrad);
   const saved = op.saves ? op.saves(inputs, output, needs, attrs) : NOTHING_SAVED;
   const node = new GradNode(op.name, inputs, null, inputs.map((t) => (t ? t.shape : [])), saved);
   node._setRecord(op as OpRecord, attrs, inputs, saved, needs);
-  libraryNodes.add(node);
-  output._setGradFn(node);
-  return output;
+  return node;
 }
 const NOTHING_SAVED: readonly Tensor[] = [];
 

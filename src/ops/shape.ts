@@ -2,7 +2,7 @@
  * Shape ops. Most are views: they share the input's storage and only change shape/strides/offset, so writes through
  * a view are visible in the original. Each records a backward that routes the gradient back to the input's shape.
  */
-import { GradNode, bumpVersion, isGradEnabled } from '../autograd/engine.js';
+import { type GradNode, bumpVersion, isGradEnabled, recordedNode } from '../autograd/engine.js';
 import { NO_ATTRS, defineOp, getOp, recordNode, runOp } from './op.js';
 import {
   broadcastShapes, contiguousStrides, isContiguous, normalizeDim, shapeStr, shapesEqual, sizeOf, stridedOffsets, type Shape,
@@ -429,9 +429,14 @@ function splitAtWindow(g: Tensor, base: Tensor, window: Geometry): [Tensor, Tens
 
 /** @internal The gradFn of a view after its base changed in place: the gradient reaches the base's new history. */
 export function viewOfBaseNode(base: Tensor, view: Tensor): GradNode {
-  const geometry = geometryOf(view);
-  return new GradNode('asStrided', [base], (g) => [viewGradToBase(g, base, geometry)], [base.shape], []);
+  return recordedNode(AS_STRIDED, [base], { view: geometryOf(view) }, view);
 }
+
+/** A view's gradient routed to its base's elements (the base as it is now, after an in-place change). */
+const AS_STRIDED = defineOp<{ view: Geometry }>({
+  name: 'asStrided',
+  backward: (g, _saved, { view }, _needs, [base]) => [viewGradToBase(g, base!, view)],
+});
 
 /** True when some element of t is reached by more than one index (a dim of size > 1 with stride 0, as expand makes). */
 function hasInternalOverlap(t: Tensor): boolean {

@@ -269,6 +269,7 @@ const cases: Case[] = [
   ['Tensor.copy_', 'a whole tensor, then used', (a, b) => a.mul(1).copy_(b).mul(a), () => [rn([2, 3]), strided([2, 3])]],
   ['Tensor.fill_', 'then used with another input', (a, b) => a.mul(1).fill_(2).mul(b), () => [rn([2, 3]), tr([2, 3])]],
   ['Tensor.copy_', 'into a window of a non-leaf (the base takes the gradient)', (a, b) => { const c = a.mul(2); c.slice(1, 1, 3).copy_(b); return c; }, () => [tr([3, 4]), rn([3, 2])]],
+  ['Tensor.mul_', 'a view read after its base changed in place (through the base)', (a, b) => { const c = a.mul(1); const v = c.slice(1, 0, 2); c.mul_(b); return v.mul(3); }, () => [tr([3, 4]), rn([3, 4])]],
   ['Tensor.toBackend', 'to another backend and back', (a) => a.toBackend(a.backend.name === 'js' ? 'wasm' : 'js').exp().toBackend(a.backend.name), () => [strided([2, 3])]],
   ['adaptiveAvgPool2d', 'null keeps a dim, unbatched', (x) => M.adaptiveAvgPool2d(x, [2, null]), () => [rn([2, 5, 3])]],
 ];
