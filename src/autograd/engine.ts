@@ -1,6 +1,7 @@
 /**
  * Reverse-mode autograd over a graph recorded eagerly by ops. A GradNode belongs to one op result; it points at the
- * nodes of its inputs (or at leaf tensors) and holds a backward closure that owns the tensors the op saved. The
+ * nodes of its inputs (or at leaf tensors) and holds its op's record and attributes (src/ops/op.ts) or a backward
+ * closure, with the tensors the op saved. The
  * closure is dropped after use unless the graph is retained, so a training step's activations become garbage as
  * soon as backward finishes.
  *
@@ -179,7 +180,7 @@ export function setGradEnabled(enabled: boolean): boolean {
 }
 
 /**
- * Nodes made by library ops (recordOp): their backward functions keep nothing they create but what they return, so the
+ * Nodes made by library ops (recordOp, recordNode): their backward functions keep nothing they create but what they return, so the
  * engine frees the rest (temporaries such as 1 - out^2 in tanh's backward) as soon as they return.
  */
 const libraryNodes = new WeakSet<GradNode>();
@@ -190,7 +191,7 @@ const libraryNodes = new WeakSet<GradNode>();
  * `saved` must list every tensor the backward reads (default: the inputs): changing one in place before backward is
  * detected, and memory that only the graph holds is kept exactly until the nodes that saved it have run
  * (releaseWithGraph). Ops whose backward reads none of them (add, views, sum, ...) pass []. The backward decides
- * which gradients to compute by what its inputs required now, not at backward time (see Needs in elementwise.ts),
+ * which gradients to compute by what its inputs required now, not at backward time (as the needs of an op record),
  * and keeps nothing it creates but what it returns.
  */
 export function recordOp(name: string, output: Tensor, inputs: readonly (Tensor | null)[], backward: BackwardFn,

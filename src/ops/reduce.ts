@@ -134,9 +134,16 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined,
   const d = normalizeDim(dim, x.ndim, op);
   if (x.ndim > 0 && x.shape[d] === 0) throw new RangeError(`${op}: cannot reduce over a zero-size dim of shape ${shapeStr(x.shape)}`);
   if (x.ndim === 0) return wrap(x.backend.argReduce(op, x.reshape([1]), 0), []);
-  const out = wrap(x.backend.argReduce(op, x, d), keptShape(x, [d]));
+  const out = runOp(op === 'argmax' ? ARGMAX : ARGMIN, [x], { dim: d });
   return keepdim ? out : out.squeeze(d);
 }
+
+/** Integer results: records without a backward. */
+const argOp = (op: 'argmax' | 'argmin') => defineOp<{ dim: number }>({
+  name: op,
+  forward: ([x], { dim }) => wrap(x!.backend.argReduce(op, x!, dim), keptShape(x!, [dim])),
+});
+const ARGMAX = argOp('argmax'), ARGMIN = argOp('argmin');
 export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtreme('argmax', x, dim, keepdim);
 export const argmin = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtreme('argmin', x, dim, keepdim);
 
