@@ -131,13 +131,12 @@ export class GradNode {
         }
       }
     }
-    const run = (): (Tensor | null)[] => (state ? this.op!.backward!(grad, state.saved, this.attrs!, state.needs, state.inputs) : fn!(grad));
-    if (retain) return run();
+    if (retain) return state ? this.op!.backward!(grad, state.saved, this.attrs!, state.needs, state.inputs) : fn!(grad);
     const saved = this.saved;
     this.backwardFn = null;
     this.saved = null;
     this.recordState = null;
-    const grads = run();
+    const grads = state ? this.op!.backward!(grad, state.saved, this.attrs!, state.needs, state.inputs) : fn!(grad);
     // only now: the backward function read the saved tensors
     if (saved) for (const { tensor } of saved) letGo(tensor.storage);
     return grads;
