@@ -39,6 +39,8 @@ export {
   maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions,
 } from './ops/pool.js';
 export { zeroGrad } from './autograd/grad.js';
+export { formatGraph } from './autograd/graph.js';
+export { listOps, getOp, type OpRecord, type OpAttrs } from './ops/op.js';
 
 // Neural networks: `nn.Linear`, `nn.F.crossEntropy`, `nn.init.kaimingUniform`, ... (F and init also at the top level).
 export * as nn from './nn/index.js';

@@ -1,6 +1,7 @@
 /**
  * Reverse-mode autograd over a graph recorded eagerly by ops. A GradNode belongs to one op result; it points at the
- * nodes of its inputs (or at leaf tensors) and holds a backward closure that owns the tensors the op saved. The
+ * nodes of its inputs (or at leaf tensors) and holds its op's record and attributes (src/ops/op.ts) or a backward
+ * closure, with the tensors the op saved. The
  * closure is dropped after use unless the graph is retained, so a training step's activations become garbage as
  * soon as backward finishes.
  *
@@ -13,6 +14,7 @@ import {
   GradientOwnership, countWrite, freeingTemporaries, holdForGraph, letGoForGraph, storageVersion,
 } from '../memory/lifetime.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
+import type { OpAttrs, OpRecord } from '../ops/op.js';
 
 /** How many in-place writes the storage has had. */
 export { storageVersion };
@@ -40,6 +42,11 @@ export class GradNode {
   readonly edges: Edge[];
   private backwardFn: BackwardFn | null;
   private saved: Saved[] | null;
+  /** The op record this node belongs to (null for a node made with a backward closure), and its attributes. */
+  op: OpRecord | null = null;
+  attrs: OpAttrs | null = null;
+  /** A record node's inputs, the tensors its record saved (in its declared order) and which inputs needed a gradient. */
+  private recordState: { inputs: readonly (Tensor | null)[]; saved: readonly (Tensor | null)[]; needs: readonly boolean[] } | null = null;
   /** A non-leaf tensor whose `.grad` the user asked to keep (`retainGrad()`). */
   retained: Tensor | null = null;
   /**
@@ -52,7 +59,7 @@ export class GradNode {
    * `saved` lists the tensors the backward function reads (their versions are checked before it runs); by default
    * the inputs.
    */
-  constructor(readonly name: string, inputs: readonly (Tensor | null)[], backwardFn: BackwardFn, readonly inputShapes: readonly (readonly number[])[],
+  constructor(readonly name: string, inputs: readonly (Tensor | null)[], backwardFn: BackwardFn | null, readonly inputShapes: readonly (readonly number[])[],
     saved: readonly (Tensor | null | undefined)[] = inputs) {
     const edges: Edge[] = new Array(inputs.length);
     for (let i = 0; i < inputs.length; i++) {
@@ -75,12 +82,19 @@ export class GradNode {
   }
 
   get released(): boolean {
-    return this.backwardFn === null;
+    return this.backwardFn === null && this.recordState === null;
+  }
+
+  /** @internal Makes this the node of a call of `op` (recordNode). */
+  _setRecord(op: OpRecord, attrs: OpAttrs, inputs: readonly (Tensor | null)[], saved: readonly (Tensor | null)[], needs: readonly boolean[]): void {
+    this.op = op;
+    this.attrs = attrs;
+    this.recordState = { inputs, saved, needs };
   }
 
   apply(grad: Tensor, retain: boolean): (Tensor | null)[] {
-    const fn = this.backwardFn;
-    if (!fn) {
+    const fn = this.backwardFn, state = this.recordState;
+    if (!fn && !state) {
       throw new Error(
         `backward: trying to go through the graph a second time (at ${this.name}); its saved tensors were freed after ` +
           'the first backward. Pass { retainGraph: true } to the first backward() if you need to call it twice.',
@@ -98,11 +112,12 @@ export class GradNode {
         }
       }
     }
-    if (retain) return fn(grad);
+    if (retain) return state ? this.op!.backward!(grad, state.saved, this.attrs!, state.needs, state.inputs) : fn!(grad);
     const saved = this.saved;
     this.backwardFn = null;
     this.saved = null;
-    const grads = fn(grad);
+    this.recordState = null;
+    const grads = state ? this.op!.backward!(grad, state.saved, this.attrs!, state.needs, state.inputs) : fn!(grad);
     // only now: the backward function read the saved tensors
     if (saved) for (const { tensor } of saved) letGoForGraph(tensor.storage);
     return grads;
@@ -150,7 +165,7 @@ export function setGradEnabled(enabled: boolean): boolean {
  * `saved` must list every tensor the backward reads (default: the inputs): changing one in place before backward is
  * detected, and memory that only the graph holds is kept exactly until the nodes that saved it have run
  * (releaseWithGraph in src/memory). Ops whose backward reads none of them (add, views, sum, ...) pass []. The backward decides
- * which gradients to compute by what its inputs required now, not at backward time (see Needs in elementwise.ts),
+ * which gradients to compute by what its inputs required now, not at backward time (as the needs of an op record),
  * and keeps nothing it creates but what it returns.
  */
 export function recordOp(name: string, output: Tensor, inputs: readonly (Tensor | null)[], backward: BackwardFn,
@@ -171,6 +186,35 @@ function anyRequiresGrad(inputs: readonly (Tensor | null)[]): boolean {
   for (let i = 0; i < inputs.length; i++) if (inputs[i]?.requiresGrad) return true;
   return false;
 }
+
+/**
+ * Attaches a node of the op record `op` to its output when recording is on and any input requires grad (the cheap
+ * half of running a record; see runOp in src/ops/op.ts). Returns the output. `saved` is what op.saves declares.
+ */
+export function recordNode<A extends OpAttrs>(op: OpRecord<A>, output: Tensor, inputs: readonly (Tensor | null)[], attrs: A): Tensor {
+  if (!gradEnabled || !op.backward) return output;
+  if (!anyRequiresGrad(inputs)) return output;
+  const node = recordedNode(op, inputs, attrs, output);
+  node.library = true;
+  output._setGradFn(node);
+  return output;
+}
+
+/** A node of a call of `op` (a record with a backward); `output` is what op.saves may save besides the inputs. */
+export function recordedNode<A extends OpAttrs>(op: OpRecord<A>, inputs: readonly (Tensor | null)[], attrs: A, output: Tensor): GradNode {
+  const needs: boolean[] = new Array(inputs.length);
+  const shapes: (readonly number[])[] = new Array(inputs.length);
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i];
+    needs[i] = t !== null && t.requiresGrad;
+    shapes[i] = t?.shape ?? NO_SHAPE;
+  }
+  const saved = op.saves ? op.saves(inputs, output, needs, attrs) : NOTHING_SAVED;
+  const node = new GradNode(op.name, inputs, null, shapes, saved);
+  node._setRecord(op as OpRecord, attrs, inputs, saved, needs);
+  return node;
+}
+const NOTHING_SAVED: readonly Tensor[] = [];
 
 export interface BackwardOptions {
   /** Keep the saved tensors so backward can run through this graph again. */

@@ -3,10 +3,10 @@
  * convTranspose2d (the adjoint of conv2d: its forward is conv2d's input gradient and vice versa).
  * Unbatched inputs ([C,H,W] / [C,L]) are accepted like PyTorch and give unbatched outputs.
  */
-import { recordOp } from '../autograd/engine.js';
-import { freeNow } from '../memory/lifetime.js';
-import type { Conv2dParams } from '../backend/kernels.js';
+import { defineOp, runOp } from './op.js';
+import type { Conv2dParams } from '../backend/backend.js';
 import { conv2dOutputSize, convOutSize } from '../backend/conv-geometry.js';
+import { freeNow } from '../memory/lifetime.js';
 import { isFloat } from '../tensor/dtype.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -125,16 +125,22 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null | undefine
     throw new RangeError(`${op}: input ${shapeStr(shownX)} is too small for kernel ${kH}x${kW} (dilation ${shapeStr(dilation)}, padding ${shapeStr(padding)}): output would be ${OH}x${OW}`);
   }
   void H; void W;
-  const out = wrap(input.backend.kernels.conv2d(input, weight, p), [N, O, OH, OW]);
-  const xIn = input, w = weight;
-  // which inputs need a gradient is decided now (see Needs in elementwise.ts)
-  const needX = xIn.requiresGrad, needW = w.requiresGrad;
-  const result = recordOp(op, out, [xIn, w], (g) => [
-    needX ? wrap(g.backend.kernels.conv2dBackwardInput(g, w, xIn.shape, p), xIn.shape) : null,
-    needW ? wrap(g.backend.kernels.conv2dBackwardWeight(xIn, g, w.shape, p), w.shape) : null,
-  ], [needW ? xIn : null, needX ? w : null]);
+  const result = runOp(CONV2D, [input, weight], { ...p, outShape: [N, O, OH, OW] });
   return addChannelBias(op, result, bias);
 }
+
+/** The geometry of a convolution and its output's shape. */
+type ConvAttrs = Conv2dParams & { readonly outShape: readonly number[] };
+
+const CONV2D = defineOp<ConvAttrs>({
+  name: 'conv2d',
+  forward: ([x, w], p) => wrap(x!.backend.kernels.conv2d(x!, w!, p), p.outShape),
+  backward: (g, [x, w], p, needs, inputs) => [
+    needs[0] ? wrap(g.backend.kernels.conv2dBackwardInput(g, w!, inputs[0]!.shape, p), inputs[0]!.shape) : null,
+    needs[1] ? wrap(g.backend.kernels.conv2dBackwardWeight(x!, g, inputs[1]!.shape, p), inputs[1]!.shape) : null,
+  ],
+  saves: ([x, w], _out, needs) => [needs[1] ? x : null, needs[0] ? w : null],
+});
 
 /**
  * 1-D convolution of x [N,C,L] (or unbatched [C,L]) with weight [O, C/groups, k]: a conv2d over a height-1 image,
@@ -213,19 +219,27 @@ function convTranspose2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null |
   const outShape = [N, CoutG * groups, OH, OW];
   // As the adjoint of a conv2d from [N,Cout,OH,OW] to [N,Cin,H,W] with weight [Cin, Cout/g, kH, kW].
   const p: Conv2dParams = { stride, padding, dilation, groups };
-  const out = wrap(x.backend.kernels.conv2dBackwardInput(x, weight, outShape, p), outShape);
-  const w = weight;
-  const needX = x.requiresGrad, needW = w.requiresGrad;
+  const result = runOp(CONV_TRANSPOSE_2D, [x, weight], { ...p, outputPadding, outShape });
+  return addChannelBias(op, result, bias);
+}
+
+const CONV_TRANSPOSE_2D = defineOp<ConvAttrs & { readonly outputPadding: readonly [number, number] }>({
+  name: 'convTranspose2d',
+  forward: ([x, w], p) => wrap(x!.backend.kernels.conv2dBackwardInput(x!, w!, p.outShape, p), p.outShape),
+  backward: (g, [x, w], p, needs, inputs) => [
+    needs[0] ? convTransposeInputGrad(g, w!, inputs[0]!.shape, p) : null,
+    needs[1] ? wrap(g.backend.kernels.conv2dBackwardWeight(g, x!, inputs[1]!.shape, p), inputs[1]!.shape) : null,
+  ],
+  saves: ([x, w], _out, needs) => [needs[1] ? x : null, needs[0] ? w : null],
+});
+
+/** convTranspose2d's input gradient: conv2d of g, cut to the input's size. */
+function convTransposeInputGrad(g: Tensor, w: Tensor, xShape: readonly number[], p: ConvAttrs): Tensor {
+  const [N, Cin, H, W] = xShape, [OH, OW] = p.outShape.slice(2), [kH, kW] = w.shape.slice(2);
+  const { stride, padding, dilation } = p;
   // conv2d maps the output's OH rows to H + floor(outputPadding/stride) rows (columns likewise): with outputPadding >=
   // stride (allowed when it is below the dilation) the last of them are positions x does not have, and are dropped
   const gH = convOutSize(OH, kH, stride[0], padding[0], dilation[0]), gW = convOutSize(OW, kW, stride[1], padding[1], dilation[1]);
-  const inputGrad = (g: Tensor): Tensor => {
-    const gx = wrap(g.backend.kernels.conv2d(g, w, p), [N, Cin, gH, gW]);
-    return gH === H && gW === W ? gx : contiguous(slice(slice(gx, 2, 0, H), 3, 0, W));
-  };
-  const result = recordOp(op, out, [x, w], (g) => [
-    needX ? inputGrad(g) : null,
-    needW ? wrap(g.backend.kernels.conv2dBackwardWeight(g, x, w.shape, p), w.shape) : null,
-  ], [needW ? x : null, needX ? w : null]);
-  return addChannelBias(op, result, bias);
+  const gx = wrap(g.backend.kernels.conv2d(g, w, p), [N, Cin, gH, gW]);
+  return gH === H && gW === W ? gx : contiguous(slice(slice(gx, 2, 0, H), 3, 0, W));
 }

@@ -1,5 +1,5 @@
 /** Gather/scatter and index selection, with their backward rules (each one's gradient is the other). */
-import { recordOp } from '../autograd/engine.js';
+import { defineOp, runOp } from './op.js';
 import { normalizeDim, shapeStr, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertSameBackend, wrap } from './util.js';
@@ -20,9 +20,16 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i])) {
     throw new RangeError(`gather: index of shape ${shapeStr(index.shape)} does not fit input of shape ${shapeStr(x.shape)} along dim ${d}`);
   }
-  const out = wrap(x.backend.kernels.gather(x, d, index), index.shape);
-  return recordOp('gather', out, [x], (g) => [scatterAdd(zerosOf(g, x.shape), d, index, g)], [index]);
+  return runOp(GATHER, [x, index], { dim: d });
 }
+
+/** The index is an input that never needs a gradient. */
+const GATHER = defineOp<{ dim: number }>({
+  name: 'gather',
+  forward: ([x, index], { dim }) => wrap(x!.backend.kernels.gather(x!, dim, index!), index!.shape),
+  backward: (g, [index], { dim }, _needs, [x]) => [scatterAdd(zerosOf(g, x!.shape), dim, index!, g), null],
+  saves: ([, index]) => [index],
+});
 
 /** torch.scatter_add (out of place): a copy of x with src's values added at index along dim. */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
@@ -33,10 +40,15 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
     throw new RangeError(`scatterAdd: index ${shapeStr(index.shape)}, src ${shapeStr(src.shape)} and input ${shapeStr(x.shape)} do not fit along dim ${d}`);
   }
   if (src.dtype !== x.dtype) throw new TypeError(`scatterAdd: src dtype ${src.dtype} differs from input dtype ${x.dtype}`);
-  const out = wrap(x.backend.kernels.scatterAdd(x, d, index, src), x.shape);
-  const needSrc = src.requiresGrad;
-  return recordOp('scatterAdd', out, [x, src], (g) => [g, needSrc ? padTo(gather(g, d, index), src.shape) : null], [needSrc ? index : null]);
+  return runOp(SCATTER_ADD, [x, index, src], { dim: d });
 }
+
+const SCATTER_ADD = defineOp<{ dim: number }>({
+  name: 'scatterAdd',
+  forward: ([x, index, src], { dim }) => wrap(x!.backend.kernels.scatterAdd(x!, dim, index!, src!), x!.shape),
+  backward: (g, [index], { dim }, needs, [, , src]) => [g, null, needs[2] ? padTo(gather(g, dim, index!), src!.shape) : null],
+  saves: ([, index], _out, needs) => [needs[2] ? index : null],
+});
 
 /** Gradient for a src larger than index: zero outside index's extent. */
 function padTo(g: Tensor, shape: readonly number[]): Tensor {
@@ -55,9 +67,15 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const idx = index.ndim === 0 ? index.reshape([1]) : index;
   const shape = x.shape.slice();
   if (x.ndim > 0) shape[d] = idx.size;
-  const out = wrap(x.backend.kernels.indexSelect(x.ndim === 0 ? x.reshape([1]) : x, d, idx), shape);
-  return recordOp('indexSelect', out, [x], (g) => [indexAdd(zerosOf(g, x.shape), d, idx, g)], [idx]);
+  return runOp(INDEX_SELECT, [x, idx], { dim: d, shape });
 }
+
+const INDEX_SELECT = defineOp<{ dim: number; shape: readonly number[] }>({
+  name: 'indexSelect',
+  forward: ([x, idx], { dim, shape }) => wrap(x!.backend.kernels.indexSelect(x!.ndim === 0 ? x!.reshape([1]) : x!, dim, idx!), shape),
+  backward: (g, [idx], { dim }, _needs, [x]) => [indexAdd(zerosOf(g, x!.shape), dim, idx!, g), null],
+  saves: ([, idx]) => [idx],
+});
 
 /** torch.index_add (out of place): a copy of x with src's slices added at index along dim. */
 export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
@@ -70,7 +88,12 @@ export function indexAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Te
     throw new RangeError(`indexAdd: src of shape ${shapeStr(src.shape)} must have shape ${shapeStr(expected)} for index of shape ${shapeStr(index.shape)}`);
   }
   if (src.dtype !== x.dtype) throw new TypeError(`indexAdd: src dtype ${src.dtype} differs from input dtype ${x.dtype}`);
-  const out = wrap(x.backend.kernels.indexAdd(x, d, index, src), x.shape);
-  const needSrc = src.requiresGrad;
-  return recordOp('indexAdd', out, [x, src], (g) => [g, needSrc ? indexSelect(g, d, index) : null], [needSrc ? index : null]);
+  return runOp(INDEX_ADD, [x, index, src], { dim: d });
 }
+
+const INDEX_ADD = defineOp<{ dim: number }>({
+  name: 'indexAdd',
+  forward: ([x, index, src], { dim }) => wrap(x!.backend.kernels.indexAdd(x!, dim, index!, src!), x!.shape),
+  backward: (g, [index], { dim }, needs) => [g, null, needs[2] ? indexSelect(g, dim, index!) : null],
+  saves: ([, index], _out, needs) => [needs[2] ? index : null],
+});

@@ -1,5 +1,5 @@
 /** Matrix products with PyTorch's matmul semantics (1-D, 2-D, batched with broadcast batch dims). */
-import { recordOp } from '../autograd/engine.js';
+import { defineOp, runOp } from './op.js';
 import { broadcastShapes, shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertSameBackend, sumToShape, wrap } from './util.js';
@@ -16,15 +16,19 @@ function batchedMatmul(a: Tensor, b: Tensor, opName: string, shownA: readonly nu
     throw new RangeError(`${opName}: shapes ${shapeStr(shownA)} and ${shapeStr(shownB)} cannot be multiplied (${K} != ${b.shape[b.ndim - 2]})`);
   }
   const batch = batchShape(a.shape.slice(0, -2), b.shape.slice(0, -2), opName, shownA, shownB);
-  const outShape = [...batch, a.shape[a.ndim - 2], b.shape[b.ndim - 1]];
-  const out = wrap(a.backend.kernels.matmul(a, b, batch), outShape);
-  // which inputs need a gradient is decided now (see Needs in elementwise.ts)
-  const needA = a.requiresGrad, needB = b.requiresGrad;
-  return recordOp(opName, out, [a, b], (g) => [
-    needA ? sumToShape(batchedMatmul(g, b.mT, opName, g.shape, b.shape), a.shape) : null,
-    needB ? sumToShape(batchedMatmul(a.mT, g, opName, a.shape, g.shape), b.shape) : null,
-  ], [needB ? a : null, needA ? b : null]);
+  return runOp(MATMUL, [a, b], { batch });
 }
+
+/** Both operands at least 2-D, their shapes checked; `batch` is the broadcast batch dims. */
+const MATMUL = defineOp<{ batch: readonly number[] }>({
+  name: 'matmul',
+  forward: ([a, b], { batch }) => wrap(a!.backend.kernels.matmul(a!, b!, batch), [...batch, a!.shape[a!.ndim - 2], b!.shape[b!.ndim - 1]]),
+  backward: (g, [a, b], _attrs, needs, inputs) => [
+    needs[0] ? sumToShape(batchedMatmul(g, b!.mT, 'matmul', g.shape, b!.shape), inputs[0]!.shape) : null,
+    needs[1] ? sumToShape(batchedMatmul(a!.mT, g, 'matmul', a!.shape, g.shape), inputs[1]!.shape) : null,
+  ],
+  saves: ([a, b], _out, needs) => [needs[1] ? a : null, needs[0] ? b : null],
+});
 
 /** The broadcast batch dims; the error names both operands' full shapes, not just their batch dims. */
 function batchShape(a: readonly number[], b: readonly number[], opName: string, shownA: readonly number[], shownB: readonly number[]): number[] {

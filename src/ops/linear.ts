@@ -4,7 +4,7 @@
  * same roundings), with one output allocated instead of three and W's gradient produced directly in W's layout.
  */
 import type { LinearActivation } from '../backend/backend.js';
-import { recordOp } from '../autograd/engine.js';
+import { defineOp, runOp } from './op.js';
 import { isFloat } from '../tensor/dtype.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -29,7 +29,7 @@ export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null = null,
   }
   assertSameBackend(op, ...(bias ? [x, weight, bias] : [x, weight]));
   // a bias of another shape (broadcast by add) also takes the unfused ops
-  const fusable = x.backend.kernels.linear !== undefined && isFloat(x.dtype) && weight.dtype === x.dtype &&
+  const fusable = typeof x.backend.kernels.linear === 'function' && isFloat(x.dtype) && weight.dtype === x.dtype &&
     (!bias || (bias.dtype === x.dtype && bias.ndim === 1 && bias.shape[0] === N));
   if (!fusable) {
     const y = matmul(x, weight.t());
@@ -39,22 +39,21 @@ export function linearAct(x: Tensor, weight: Tensor, bias: Tensor | null = null,
   const lead = x.shape.slice(0, -1);
   const M = lead.reduce((a, b) => a * b, 1);
   const x2 = x.ndim === 2 ? x : x.reshape([M, K]);
-  const out = linear2d(x2, weight, bias, activation);
+  const out = runOp(LINEAR_ACT, [x2, weight, bias], { activation });
   return x.ndim === 2 ? out : out.reshape([...lead, N]);
 }
 
 /** x [M, K], weight [N, K], bias [N] | null, all one float dtype on a backend with a linear kernel. */
-function linear2d(x: Tensor, w: Tensor, b: Tensor | null, activation: LinearActivation): Tensor {
-  const out = wrap(x.backend.kernels.linear!(x, w, b, activation), [x.shape[0], w.shape[0]]);
-  const isRelu = activation === 'relu';
-  // which inputs need a gradient is decided now (see Needs in elementwise.ts)
-  const needX = x.requiresGrad, needW = w.requiresGrad, needB = !!b && b.requiresGrad;
-  return recordOp('linearAct', out, [x, w, b], (g) => {
-    const gm = isRelu ? reluBackward(g, out) : g;
+const LINEAR_ACT = defineOp<{ activation: LinearActivation }>({
+  name: 'linearAct',
+  forward: ([x, w, b], { activation }) => wrap(x!.backend.kernels.linear!(x!, w!, b, activation), [x!.shape[0], w!.shape[0]]),
+  backward: (g, [x, w, out], { activation }, needs) => {
+    const gm = activation === 'relu' ? reluBackward(g, out!) : g;
     return [
-      needX ? matmul(gm, w) : null,
-      needW ? matmul(gm.mT, x) : null,
-      needB ? sum(gm, 0) : null,
+      needs[0] ? matmul(gm, w!) : null,
+      needs[1] ? matmul(gm.mT, x!) : null,
+      needs[2] ? sum(gm, 0) : null,
     ];
-  }, [needW ? x : null, needX ? w : null, isRelu ? out : null]);
-}
+  },
+  saves: ([x, w], out, needs, { activation }) => [needs[1] ? x : null, needs[0] ? w : null, activation === 'relu' ? out : null],
+});

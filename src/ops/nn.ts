@@ -1,5 +1,5 @@
 /** Neural-network primitives that are not convolutions or pooling: softmax family, dropout, embedding, one-hot. */
-import { recordOp } from '../autograd/engine.js';
+import { defineOp, runOp } from './op.js';
 import { isFloat } from '../tensor/dtype.js';
 import { normalizeDim, shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -16,19 +16,31 @@ export function softmax(x: Tensor, dim: number): Tensor {
   assertFloat('softmax', x);
   const d = normalizeDim(dim, x.ndim, 'softmax');
   if (x.ndim === 0) return exp(sub(x, x));
-  const out = wrap(x.backend.kernels.softmax(x, d, false), x.shape);
-  // dx = y * (g - sum(g * y))
-  return recordOp('softmax', out, [x], (g) => [mul(out, sub(g, mul(g, out).sum(d, true)))], [out]);
+  return runOp(SOFTMAX, [x], { dim: d });
 }
+
+const SOFTMAX = defineOp<{ dim: number }>({
+  name: 'softmax',
+  forward: ([x], { dim }) => wrap(x!.backend.kernels.softmax(x!, dim, false), x!.shape),
+  // dx = y * (g - sum(g * y))
+  backward: (g, [out], { dim }) => [mul(out!, sub(g, mul(g, out!).sum(dim, true)))],
+  saves: (_inputs, out) => [out],
+});
 
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   assertFloat('logSoftmax', x);
   const d = normalizeDim(dim, x.ndim, 'logSoftmax');
   if (x.ndim === 0) return sub(x, x);
-  const out = wrap(x.backend.kernels.softmax(x, d, true), x.shape);
-  // dx = g - softmax * sum(g)
-  return recordOp('logSoftmax', out, [x], (g) => [sub(g, mul(exp(out), g.sum(d, true)))], [out]);
+  return runOp(LOG_SOFTMAX, [x], { dim: d });
 }
+
+const LOG_SOFTMAX = defineOp<{ dim: number }>({
+  name: 'logSoftmax',
+  forward: ([x], { dim }) => wrap(x!.backend.kernels.softmax(x!, dim, true), x!.shape),
+  // dx = g - softmax * sum(g)
+  backward: (g, [out], { dim }) => [sub(g, mul(exp(out!), g.sum(dim, true)))],
+  saves: (_inputs, out) => [out],
+});
 
 export interface DropoutOptions {
   /** Probability of zeroing an element (default 0.5). */

@@ -2,7 +2,7 @@
  * 2-D pooling over [N,C,H,W] (or unbatched [C,H,W]): max (with the argmax indices backward needs), average,
  * and adaptive average. Output sizes follow PyTorch, ceilMode included.
  */
-import { recordOp } from '../autograd/engine.js';
+import { defineOp, recordNode, runOp } from './op.js';
 import { freeNow } from '../memory/lifetime.js';
 import type { Pool2dParams } from '../backend/backend.js';
 import { isFloat } from '../tensor/dtype.js';
@@ -74,9 +74,16 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: IntPair, options: Ma
   const outShape = [x.shape[0], x.shape[1], OH, OW];
   const { out, indices } = x.backend.kernels.maxPool2d(x, p, OH, OW);
   const idx = wrap(indices, outShape);
-  const values = recordOp(op, wrap(out, outShape), [x], (g) => [wrap(g.backend.kernels.maxPool2dBackward(g, idx, x.shape), x.shape)], [idx]);
+  const values = recordNode(MAX_POOL_2D, wrap(out, outShape), [x, idx], p);
   return [values, idx];
 }
+
+/** Its output comes with the argmax indices, an input of the node that never needs a gradient (computed above). */
+const MAX_POOL_2D = defineOp<Pool2dParams>({
+  name: 'maxPool2d',
+  backward: (g, [idx], _p, _needs, [x]) => [wrap(g.backend.kernels.maxPool2dBackward(g, idx!, x!.shape), x!.shape), null],
+  saves: ([, idx]) => [idx],
+});
 
 export function maxPool2d(x: Tensor, kernelSize: IntPair, options: MaxPool2dOptions = {}): Tensor {
   const [values, indices] = maxPool2dWithIndices(x, kernelSize, options);
@@ -91,9 +98,14 @@ export function avgPool2d(x: Tensor, kernelSize: IntPair, options: AvgPool2dOpti
   if (x.ndim === 3) return avgPool2d(x.unsqueeze(0), kernelSize, options).squeeze(0);
   const { p, OH, OW } = poolParams(op, x, kernelSize, { ...options, dilation: 1 });
   const outShape = [x.shape[0], x.shape[1], OH, OW];
-  const out = wrap(x.backend.kernels.avgPool2d(x, p, OH, OW), outShape);
-  return recordOp(op, out, [x], (g) => [wrap(g.backend.kernels.avgPool2dBackward(g, x.shape, p), x.shape)], []);
+  return runOp(AVG_POOL_2D, [x], { ...p, outShape });
 }
+
+const AVG_POOL_2D = defineOp<Pool2dParams & { outShape: readonly number[] }>({
+  name: 'avgPool2d',
+  forward: ([x], p) => wrap(x!.backend.kernels.avgPool2d(x!, p, p.outShape[2], p.outShape[3]), p.outShape),
+  backward: (g, _saved, p, _needs, [x]) => [wrap(g.backend.kernels.avgPool2dBackward(g, x!.shape, p), x!.shape)],
+});
 
 /** Average pooling to a fixed output size (null keeps that dim's input size), windows as PyTorch splits them. */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
@@ -108,6 +120,11 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [numb
   }
   if (H < 1 || W < 1) throw new RangeError(`${op}: input ${shapeStr(x.shape)} has an empty spatial dim`);
   const outShape = [x.shape[0], x.shape[1], OH, OW];
-  const out = wrap(x.backend.kernels.adaptiveAvgPool2d(x, OH, OW), outShape);
-  return recordOp(op, out, [x], (g) => [wrap(g.backend.kernels.adaptiveAvgPool2dBackward(g, x.shape), x.shape)], []);
+  return runOp(ADAPTIVE_AVG_POOL_2D, [x], { outShape });
 }
+
+const ADAPTIVE_AVG_POOL_2D = defineOp<{ outShape: readonly number[] }>({
+  name: 'adaptiveAvgPool2d',
+  forward: ([x], { outShape }) => wrap(x!.backend.kernels.adaptiveAvgPool2d(x!, outShape[2], outShape[3]), outShape),
+  backward: (g, _saved, _attrs, _needs, [x]) => [wrap(g.backend.kernels.adaptiveAvgPool2dBackward(g, x!.shape), x!.shape)],
+});

@@ -1,11 +1,11 @@
 /** Reductions over one, several or all dims, with keepdim; backward rules beside each. */
 import type { ReduceOp } from '../backend/backend.js';
-import { recordOp } from '../autograd/engine.js';
+import { defineOp, runOp } from './op.js';
 import { type DType, isFloat } from '../tensor/dtype.js';
 import { normalizeDim, normalizeDims, shapeStr, sizeOf } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { add, cast, div, eq, exp, log, mul, ne, sqrt, square, sub, where } from './elementwise.js';
 import { expandReduced } from './shape.js';
+import { add, cast, div, eq, exp, log, mul, ne, sqrt, square, sub, where } from './elementwise.js';
 import { wrap } from './util.js';
 
 type Dims = number | readonly number[] | undefined;
@@ -32,12 +32,21 @@ function expandBack(g: Tensor, x: Tensor, dims: readonly number[]): Tensor {
   return expandReduced(g, keptShape(x, dims), x.shape);
 }
 
+/** A reduction's attributes: the dims reduced (normalized, ascending as given) and whether they are kept as size 1. */
+interface ReduceAttrs {
+  readonly dims: readonly number[];
+  readonly keepdim: boolean;
+}
+
+const SUM = defineOp<ReduceAttrs>({
+  name: 'sum',
+  forward: ([x], { dims, keepdim }) => reduceRaw('sum', 'sum', x!, dims, keepdim, isFloat(x!.dtype) ? x!.dtype : 'int32'),
+  backward: (g, _saved, { dims }, _needs, [x]) => [expandBack(g, x!, dims)],
+});
+
 /** Sum; bool and int32 sum to int32. */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  const dims = normalizeDims(dim, x.ndim, 'sum');
-  const dtype = isFloat(x.dtype) ? x.dtype : 'int32';
-  const out = reduceRaw('sum', 'sum', x, dims, keepdim, dtype);
-  return recordOp('sum', out, [x], (g) => [expandBack(g, x, dims)], []);
+  return runOp(SUM, [x], { dims: normalizeDims(dim, x.ndim, 'sum'), keepdim });
 }
 
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -48,24 +57,26 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 }
 
 /** Max/min values; the gradient is shared evenly among tied maxima (as torch.amax). */
-function extreme(op: 'max' | 'min', x: Tensor, dim: Dims, keepdim: boolean): Tensor {
-  const dims = normalizeDims(dim, x.ndim, op);
-  const out = reduceRaw(op, op, x, dims, keepdim, x.dtype);
-  return recordOp(op, out, [x], (g) => {
-    const hit = cast(eq(x, expandBack(out, x, dims)), g.dtype);
+const extremeOp = (op: 'max' | 'min') => defineOp<ReduceAttrs>({
+  name: op,
+  forward: ([x], { dims, keepdim }) => reduceRaw(op, op, x!, dims, keepdim, x!.dtype),
+  backward: (g, [x, out], { dims }) => {
+    const hit = cast(eq(x!, expandBack(out!, x!, dims)), g.dtype);
     const count = sum(hit, dims, true);
-    return [mul(hit, expandBack(div(g.reshape(keptShape(x, dims)), count), x, dims))];
-  }, [x, out]);
-}
-export const max = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme('max', x, dim, keepdim);
-export const min = (x: Tensor, dim?: Dims, keepdim = false): Tensor => extreme('min', x, dim, keepdim);
+    return [mul(hit, expandBack(div(g.reshape(keptShape(x!, dims)), count), x!, dims))];
+  },
+  saves: (inputs, out) => [inputs[0], out],
+});
+const MAX = extremeOp('max'), MIN = extremeOp('min');
+export const max = (x: Tensor, dim?: Dims, keepdim = false): Tensor => runOp(MAX, [x], { dims: normalizeDims(dim, x.ndim, 'max'), keepdim });
+export const min = (x: Tensor, dim?: Dims, keepdim = false): Tensor => runOp(MIN, [x], { dims: normalizeDims(dim, x.ndim, 'min'), keepdim });
 
 /** Product; the gradient is exact with zeros present (product of the other elements). */
-export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  const dims = normalizeDims(dim, x.ndim, 'prod');
-  const dtype = isFloat(x.dtype) ? x.dtype : 'int32';
-  const out = reduceRaw('prod', 'prod', x, dims, keepdim, dtype);
-  return recordOp('prod', out, [x], (g) => {
+const PROD = defineOp<ReduceAttrs>({
+  name: 'prod',
+  forward: ([x], { dims, keepdim }) => reduceRaw('prod', 'prod', x!, dims, keepdim, isFloat(x!.dtype) ? x!.dtype : 'int32'),
+  backward: (g, [saved], { dims }) => {
+    const x = saved!;
     const isZero = eq(x, 0);
     const zeros = sum(isZero, dims, true);
     const nonZeroProd = reduceRaw('prod', 'prod', where(isZero, 1, x), dims, true, x.dtype);
@@ -76,7 +87,12 @@ export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
       where(isZero, where(eq(expandBack(zeros, x, dims), 1), expandBack(nonZeroProd, x, dims), 0), 0),
     );
     return [mul(others, expandBack(g, x, dims))];
-  }, [x]);
+  },
+  saves: (inputs) => inputs,
+});
+
+export function prod(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return runOp(PROD, [x], { dims: normalizeDims(dim, x.ndim, 'prod'), keepdim });
 }
 
 export interface VarOptions {
@@ -119,9 +135,16 @@ function argExtreme(op: 'argmax' | 'argmin', x: Tensor, dim: number | undefined,
   const d = normalizeDim(dim, x.ndim, op);
   if (x.ndim > 0 && x.shape[d] === 0) throw new RangeError(`${op}: cannot reduce over a zero-size dim of shape ${shapeStr(x.shape)}`);
   if (x.ndim === 0) return wrap(x.backend.kernels.argReduce(op, x.reshape([1]), 0), []);
-  const out = wrap(x.backend.kernels.argReduce(op, x, d), keptShape(x, [d]));
+  const out = runOp(op === 'argmax' ? ARGMAX : ARGMIN, [x], { dim: d });
   return keepdim ? out : out.squeeze(d);
 }
+
+/** Integer results: records without a backward. */
+const argOp = (op: 'argmax' | 'argmin') => defineOp<{ dim: number }>({
+  name: op,
+  forward: ([x], { dim }) => wrap(x!.backend.kernels.argReduce(op, x!, dim), keptShape(x!, [dim])),
+});
+const ARGMAX = argOp('argmax'), ARGMIN = argOp('argmin');
 export const argmax = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtreme('argmax', x, dim, keepdim);
 export const argmin = (x: Tensor, dim?: number, keepdim = false): Tensor => argExtreme('argmin', x, dim, keepdim);
 

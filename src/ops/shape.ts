@@ -2,12 +2,13 @@
  * Shape ops. Most are views: they share the input's storage and only change shape/strides/offset, so writes through
  * a view are visible in the original. Each records a backward that routes the gradient back to the input's shape.
  */
-import { GradNode, bumpVersion, isGradEnabled, recordOp } from '../autograd/engine.js';
+import { type GradNode, bumpVersion, isGradEnabled, recordedNode } from '../autograd/engine.js';
+import { NO_ATTRS, defineOp, getOp, recordNode, runOp } from './op.js';
 import {
   broadcastShapes, contiguousStrides, isContiguous, normalizeDim, shapeStr, shapesEqual, sizeOf, stridedOffsets, type Shape,
 } from '../tensor/shape.js';
 import { Tensor, setViewOfBaseNode, type TensorOrScalar } from '../tensor/tensor.js';
-import { isFloat, promoteTypes } from '../tensor/dtype.js';
+import { type DType, isFloat, promoteTypes } from '../tensor/dtype.js';
 import { cast, where } from './elementwise.js';
 import { assertSameBackend, moveTo, scalar, sumToShape, wrap } from './util.js';
 
@@ -79,8 +80,35 @@ function reshapeTo(x: Tensor, shape: number[], op: string, allowCopy: boolean): 
   else {
     throw new RangeError(`${op}: shape ${shapeStr(shape)} is incompatible with the input's strides (size ${shapeStr(x.shape)}); use reshape() or contiguous() first`);
   }
-  return recordOp(op, out, [x], (g) => [g.reshape(x.shape.slice())], []);
+  return recordNode(op === 'view' ? VIEW : RESHAPE, out, [x], { shape });
 }
+
+/**
+ * The view ops' records: their public functions make the view (its geometry checked there) and record the node.
+ * Their gradients route g back to the input's shape.
+ */
+const toInputShape = (g: Tensor, inputs: readonly (Tensor | null)[]): (Tensor | null)[] => [g.reshape(inputs[0]!.shape.slice())];
+const RESHAPE = defineOp<{ shape: readonly number[] }>({ name: 'reshape', backward: (g, _s, _a, _n, inputs) => toInputShape(g, inputs) });
+const VIEW = defineOp<{ shape: readonly number[] }>({ name: 'view', backward: (g, _s, _a, _n, inputs) => toInputShape(g, inputs) });
+const SQUEEZE = defineOp<{ dims: readonly number[] }>({ name: 'squeeze', backward: (g, _s, _a, _n, inputs) => toInputShape(g, inputs) });
+const UNSQUEEZE = defineOp<{ dim: number }>({ name: 'unsqueeze', backward: (g, _s, _a, _n, inputs) => toInputShape(g, inputs) });
+const PERMUTE = defineOp<{ dims: readonly number[] }>({
+  name: 'permute',
+  backward: (g, _s, { dims }) => {
+    const inverse = new Array<number>(dims.length);
+    dims.forEach((p, i) => (inverse[p] = i));
+    return [permute(g, inverse)];
+  },
+});
+const EXPAND = defineOp<{ shape: readonly number[] }>({ name: 'expand', backward: (g, _s, _a, _n, [x]) => [sumToShape(g, x!.shape)] });
+const SLICE = defineOp<{ dim: number; start: number; end: number; step: number }>({
+  name: 'slice',
+  backward: (g, _s, { dim, start, end, step }, _n, [x]) => [embed(g, x!.shape, (z) => slice(z, dim, start, end, step))],
+});
+const SELECT = defineOp<{ dim: number; index: number }>({
+  name: 'select',
+  backward: (g, _s, { dim, index }, _n, [x]) => [embed(g, x!.shape, (z) => select(z, dim, index))],
+});
 
 /** Same elements, new shape; a view when the strides allow, else a copy. One dim may be -1. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -105,7 +133,7 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   const dims = dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim(d, x.ndim, 'squeeze'));
   const keep = x.shape.map((d, i) => !(d === 1 && dims.includes(i)));
   const out = makeView(x, x.shape.filter((_, i) => keep[i]), x.strides.filter((_, i) => keep[i]), x.offset);
-  return recordOp('squeeze', out, [x], (g) => [g.reshape(x.shape.slice())], []);
+  return recordNode(SQUEEZE, out, [x], { dims });
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -115,7 +143,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   shape.splice(d, 0, 1);
   strides.splice(d, 0, d < x.ndim ? x.strides[d] * x.shape[d] : 1);
   const out = makeView(x, shape, strides, x.offset);
-  return recordOp('unsqueeze', out, [x], (g) => [g.reshape(x.shape.slice())], []);
+  return recordNode(UNSQUEEZE, out, [x], { dim: d });
 }
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
@@ -123,9 +151,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
   if (new Set(perm).size !== perm.length) throw new RangeError(`permute: dims ${shapeStr(dims)} repeat a dim`);
   const out = makeView(x, perm.map((p) => x.shape[p]), perm.map((p) => x.strides[p]), x.offset);
-  const inverse = new Array<number>(perm.length);
-  perm.forEach((p, i) => (inverse[p] = i));
-  return recordOp('permute', out, [x], (g) => [permute(g, inverse)], []);
+  return recordNode(PERMUTE, out, [x], { dims: perm });
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -157,7 +183,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (target.some((d) => d < 0)) throw new RangeError(`expand: invalid target shape ${shapeStr(shape)}`);
   const strides = target.map((d, i) => (i < lead ? 0 : x.shape[i - lead] === 1 && d !== 1 ? 0 : x.strides[i - lead]));
   const out = makeView(x, target, strides, x.offset);
-  return recordOp('expand', out, [x], (g) => [sumToShape(g, x.shape)], []);
+  return recordNode(EXPAND, out, [x], { shape: target });
 }
 
 /**
@@ -173,9 +199,13 @@ export function expandReduced(g: Tensor, kept: readonly number[], shape: Shape):
 }
 
 /** A copy with its own dense storage; gradient passes straight through. */
+const CLONE = defineOp({
+  name: 'clone',
+  forward: ([x]) => wrap(x!.backend.kernels.unary('identity', x!, x!.dtype), x!.shape),
+  backward: (g) => [g],
+});
 export function clone(x: Tensor): Tensor {
-  const out = wrap(x.backend.kernels.unary('identity', x, x.dtype), x.shape);
-  return recordOp('clone', out, [x], (g) => [g], []);
+  return runOp(CLONE, [x], NO_ATTRS);
 }
 
 export function contiguous(x: Tensor): Tensor {
@@ -196,7 +226,7 @@ export function slice(x: Tensor, dim: number, start?: number | null, end?: numbe
   const strides = x.strides.slice();
   strides[d] = x.strides[d] * step;
   const out = makeView(x, shape, strides, x.offset + (len > 0 ? s * x.strides[d] : 0));
-  return recordOp('slice', out, [x], (g) => [embed(g, x.shape, (z) => slice(z, d, s, e, step))], []);
+  return recordNode(SLICE, out, [x], { dim: d, start: s, end: e, step });
 }
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
@@ -214,7 +244,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const i = index < 0 ? index + n : index;
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`select: index ${index} is out of range for dim ${d} of size ${n}`);
   const out = makeView(x, x.shape.filter((_, k) => k !== d), x.strides.filter((_, k) => k !== d), x.offset + i * x.strides[d]);
-  return recordOp('select', out, [x], (g) => [embed(g, x.shape, (z) => select(z, d, i))], []);
+  return recordNode(SELECT, out, [x], { dim: d, index: i });
 }
 
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
@@ -261,17 +291,30 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   }
   const shape = first.shape.slice();
   shape[d] = tensors.reduce((acc, t) => acc + t.shape[d], 0);
-  const out = wrap(first.backend.zeros(dtype, sizeOf(shape)), shape);
-  let start = 0;
-  const starts: number[] = [];
-  for (const t of tensors) {
-    starts.push(start);
-    first.backend.kernels.assign(narrowRaw(out, d, start, t.shape[d]), t);
-    start += t.shape[d];
-  }
-  const needs = tensors.map((t) => t.requiresGrad);
-  return recordOp('cat', out, tensors, (g) => tensors.map((t, i) => (needs[i] ? cast(narrow(g, d, starts[i], t.shape[d]), t.dtype) : null)), []);
+  return runOp(CAT, tensors, { dim: d, dtype, shape });
 }
+
+const CAT = defineOp<{ dim: number; dtype: DType; shape: readonly number[] }>({
+  name: 'cat',
+  forward: (tensors, { dim, dtype, shape }) => {
+    const first = tensors[0]!;
+    const out = wrap(first.backend.zeros(dtype, sizeOf(shape)), shape);
+    let start = 0;
+    for (const t of tensors) {
+      first.backend.kernels.assign(narrowRaw(out, dim, start, t!.shape[dim]), t!);
+      start += t!.shape[dim];
+    }
+    return out;
+  },
+  backward: (g, _saved, { dim }, needs, tensors) => {
+    let start = 0;
+    return tensors.map((t, i) => {
+      const piece = needs[i] ? cast(narrow(g, dim, start, t!.shape[dim]), t!.dtype) : null;
+      start += t!.shape[dim];
+      return piece;
+    });
+  },
+});
 
 /** A narrow view without recording (for writing into a fresh output). */
 function narrowRaw(x: Tensor, d: number, start: number, length: number): Tensor {
@@ -306,12 +349,23 @@ export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
     before[d] = padding[2 * i];
     shape[d] += padding[2 * i] + padding[2 * i + 1];
   }
-  const out = wrap(x.backend.zeros(x.dtype, sizeOf(shape)), shape);
-  if (value !== 0) x.backend.kernels.assign(out, scalar(value, x.dtype, x));
-  const inner = (z: Tensor) => before.reduce((acc, b, d) => narrowRaw(acc, d, b, x.shape[d]), z);
-  x.backend.kernels.assign(inner(out), x);
-  return recordOp('pad', out, [x], (g) => [inner(g)], []);
+  return runOp(PAD, [x], { padding, value, before, shape });
 }
+
+/** The window of a padded tensor z that holds the input (of shape `inner`, `before` elements in from the start). */
+const padWindow = (z: Tensor, before: readonly number[], inner: readonly number[]): Tensor =>
+  before.reduce((acc, b, d) => narrowRaw(acc, d, b, inner[d]), z);
+
+const PAD = defineOp<{ padding: readonly number[]; value: number; before: readonly number[]; shape: readonly number[] }>({
+  name: 'pad',
+  forward: ([x], { value, before, shape }) => {
+    const out = wrap(x!.backend.zeros(x!.dtype, sizeOf(shape)), shape);
+    if (value !== 0) x!.backend.kernels.assign(out, scalar(value, x!.dtype, x!));
+    x!.backend.kernels.assign(padWindow(out, before, x!.shape), x!);
+    return out;
+  },
+  backward: (g, _saved, { before }, _needs, [x]) => [padWindow(g, before, x!.shape)],
+});
 
 /** Tiles the tensor: reps[i] copies along dim i (extra leading reps add dims), as torch.repeat. */
 export function repeat(x: Tensor, reps: readonly number[]): Tensor {
@@ -387,10 +441,15 @@ function splitAtWindow(g: Tensor, base: Tensor, window: Geometry): [Tensor, Tens
 
 /** @internal The gradFn of a view after its base changed in place: the gradient reaches the base's new history. */
 export function viewOfBaseNode(base: Tensor, view: Tensor): GradNode {
-  const geometry = geometryOf(view);
-  return new GradNode('asStrided', [base], (g) => [viewGradToBase(g, base, geometry)], [base.shape], []);
+  return recordedNode(AS_STRIDED, [base], { view: geometryOf(view) }, view);
 }
 setViewOfBaseNode(viewOfBaseNode);
+
+/** A view's gradient routed to its base's elements (the base as it is now, after an in-place change). */
+const AS_STRIDED = defineOp<{ view: Geometry }>({
+  name: 'asStrided',
+  backward: (g, _saved, { view }, _needs, [base]) => [viewGradToBase(g, base!, view)],
+});
 
 /** True when some element of t is reached by more than one index (a dim of size > 1 with stride 0, as expand makes). */
 function hasInternalOverlap(t: Tensor): boolean {
@@ -450,12 +509,28 @@ export function applyInPlace(t: Tensor, op: string, other: TensorOrScalar | null
     // t now holds src. `old` is an input too so that t stays in the graph when src needs no gradient (copy_ of a
     // constant); ops that replace the values send zeros to the old history (as PyTorch's CopyBackwards), the others
     // reach it through src
-    const replaces = op === 'copy_' || op === 'fill_';
-    recordOp(op, t, [src, old], (g) => [g, replaces ? wrap(g.backend.zeros(g.dtype, g.size), g.shape) : null], []);
+    const record = getOp(op);
+    if (!record) throw new Error(`applyInPlace: no op record for the in-place op ${op}`);
+    recordNode(record, t, [src, old], NO_ATTRS);
     return;
   }
-  const window = geometryOf(t);
   const baseBefore = new Tensor(base.storage, base.shape, base.strides, base.offset)._takeGraphOf(base);
-  recordOp('copySlices', base, [baseBefore, src], (g) => splitAtWindow(g, base, window), []);
+  recordNode(COPY_SLICES, base, [baseBefore, src], { window: geometryOf(t) });
   // t (and every other view of base) takes its gradFn from the base's new node when next asked (Tensor._refreshView)
 }
+
+/**
+ * The in-place ops as recorded (their values computed by applyInPlace): the new values' gradient goes to the source;
+ * ops that replace the values send zeros to the old history (as PyTorch's CopyBackwards), the others reach it
+ * through the source.
+ */
+for (const op of ['copy_', 'fill_', 'add_', 'sub_', 'mul_', 'div_', 'clamp_']) {
+  const replaces = op === 'copy_' || op === 'fill_';
+  defineOp({ name: op, backward: (g) => [g, replaces ? wrap(g.backend.zeros(g.dtype, g.size), g.shape) : null] });
+}
+
+/** A write into a window of a base tensor: the window's gradient goes to the new values, the rest to the old base. */
+const COPY_SLICES = defineOp<{ window: Geometry }>({
+  name: 'copySlices',
+  backward: (g, _saved, { window }, _needs, [baseBefore]) => splitAtWindow(g, baseBefore!, window),
+});

@@ -1,7 +1,7 @@
 /** Small helpers every op file uses: wrapping storage as tensors, scalars, and reducing gradients to a shape. */
 import type { Backend, Storage } from '../backend/backend.js';
 import { getBackend, getBackendByName, listBackends } from '../backend/backend.js';
-import { recordOp } from '../autograd/engine.js';
+import { defineOp, runOp } from './op.js';
 import { type DType, castScalar, typedArrayFor } from '../tensor/dtype.js';
 import { shapeStr, shapesEqual, type Shape } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
@@ -60,9 +60,14 @@ export function toBackend(x: Tensor, name: string): Tensor {
 export function moveTo(x: Tensor, backend: Backend): Tensor {
   if (x.backend === backend) return x;
   if (!backend.supportsDType(x.dtype)) throw new TypeError(`toBackend: backend '${backend.name}' does not support ${x.dtype} tensors`);
-  const source = x.backend;
-  const out = wrap(backend.fromTypedArray(x.data(), x.dtype), x.shape);
-  return recordOp('toBackend', out, [x], (g) => [moveTo(g, source)], []);
+  return runOp(TO_BACKEND, [x], { backend });
 }
+
+/** A copy on another backend; the gradient goes back to the input's. */
+const TO_BACKEND = defineOp<{ backend: Backend }>({
+  name: 'toBackend',
+  forward: ([x], attrs) => wrap(attrs.backend.fromTypedArray(x!.data(), x!.dtype), x!.shape),
+  backward: (g, _saved, _attrs, _needs, [x]) => [moveTo(g, x!.backend)],
+});
 
 export type { TensorOrScalar };

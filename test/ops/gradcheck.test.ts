@@ -22,6 +22,8 @@ import * as Indexing from '../../src/ops/indexing.js';
 import * as NnOps from '../../src/ops/nn.js';
 import * as Conv from '../../src/ops/conv.js';
 import * as Pool from '../../src/ops/pool.js';
+import * as OpRecords from '../../src/ops/op.js';
+import * as Graph from '../../src/autograd/graph.js';
 import * as Creation from '../../src/tensor/creation.js';
 import * as Random from '../../src/tensor/random.js';
 import * as TensorModule from '../../src/tensor/tensor.js';
@@ -258,6 +260,17 @@ const cases: Case[] = [
   ['avgPool2d', 'kernel 3, stride 2, padding 1, countIncludePad false, ceilMode', (x) => M.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false, ceilMode: true }), () => [rn([2, 1, 6, 6])]],
   ['avgPool2d', 'padding 1 counted in the divisor', (x) => M.avgPool2d(x, 3, { stride: 2, padding: 1 }), () => [strided([1, 2, 5, 5])]],
   ['adaptiveAvgPool2d', '5x7 -> 3x4 (overlapping windows)', (x) => M.adaptiveAvgPool2d(x, [3, 4]), () => [tr([1, 2, 7, 5])]],
+  // ---- in-place writes (on a non-leaf) and moves between backends
+  ['Tensor.add_', 'broadcast, alpha', (a, b) => a.mul(1).add_(b, 0.5), () => [tr([3, 4]), rn([4])]],
+  ['Tensor.sub_', 'tensor', (a, b) => a.mul(1).sub_(b), () => [rn([2, 3]), strided([2, 3])]],
+  ['Tensor.mul_', 'tensor', (a, b) => a.mul(1).mul_(b), () => [tr([3, 4]), rn([3, 4])]],
+  ['Tensor.div_', 'tensor', (a, b) => a.mul(1).div_(b), () => [rn([2, 3]), pos([2, 3])]],
+  ['Tensor.clamp_', 'both bounds', (a) => a.mul(1).clamp_(-0.45, 0.55), () => [tr([3, 4], distinct)]],
+  ['Tensor.copy_', 'a whole tensor, then used', (a, b) => a.mul(1).copy_(b).mul(a), () => [rn([2, 3]), strided([2, 3])]],
+  ['Tensor.fill_', 'then used with another input', (a, b) => a.mul(1).fill_(2).mul(b), () => [rn([2, 3]), tr([2, 3])]],
+  ['Tensor.copy_', 'into a window of a non-leaf (the base takes the gradient)', (a, b) => { const c = a.mul(2); c.slice(1, 1, 3).copy_(b); return c; }, () => [tr([3, 4]), rn([3, 2])]],
+  ['Tensor.mul_', 'a view read after its base changed in place (through the base)', (a, b) => { const c = a.mul(1); const v = c.slice(1, 0, 2); c.mul_(b); return v.mul(3); }, () => [tr([3, 4]), rn([3, 4])]],
+  ['Tensor.toBackend', 'to another backend and back', (a) => a.toBackend(a.backend.name === 'js' ? 'wasm' : 'js').exp().toBackend(a.backend.name), () => [strided([2, 3])]],
   ['adaptiveAvgPool2d', 'null keeps a dim, unbatched', (x) => M.adaptiveAvgPool2d(x, [2, null]), () => [rn([2, 5, 3])]],
 ];
 
@@ -273,7 +286,8 @@ const NOT_DIFFERENTIABLE: Record<string, string[]> = {
     'tensor', 'zeros', 'ones', 'full', 'zerosLike', 'onesLike', 'fullLike', 'arange', 'linspace', 'eye', 'rand', 'randn',
     'uniform', 'normal', 'randint', 'randLike', 'randnLike', 'randintLike', 'randperm', 'manualSeed',
   ],
-  'autograd machinery': ['noGrad', 'enableGrad', 'isGradEnabled', 'setGradEnabled', 'zeroGrad'],
+  'autograd machinery': ['noGrad', 'enableGrad', 'isGradEnabled', 'setGradEnabled', 'zeroGrad', 'formatGraph'],
+  'op records': ['listOps', 'getOp'],
   backends: ['setBackend', 'getBackend', 'listBackends', 'registerBackend'],
   classes: ['Tensor', 'Generator', 'GradNode'],
 };
@@ -293,7 +307,7 @@ const INTERNAL_OPS: Record<string, (...args: never[]) => unknown> = {
  */
 const CORE_MODULES: Record<string, Record<string, unknown>> = {
   'ops/elementwise': Elementwise, 'ops/reduce': Reduce, 'ops/linalg': Linalg, 'ops/linear': Linear, 'ops/shape': Shape, 'ops/indexing': Indexing,
-  'ops/nn': NnOps, 'ops/conv': Conv, 'ops/pool': Pool, 'tensor/creation': Creation, 'tensor/random': Random,
+  'ops/nn': NnOps, 'ops/conv': Conv, 'ops/pool': Pool, 'ops/op': OpRecords, 'autograd/graph': Graph, 'tensor/creation': Creation, 'tensor/random': Random,
   'tensor/tensor': TensorModule, 'autograd/engine': Engine, 'autograd/grad': Grad, 'backend/backend': BackendModule,
 };
 
@@ -385,4 +399,16 @@ test('every differentiable op gives a gradient (not null) for a float input', ()
     const out = f(...xs);
     assert.ok(out.requiresGrad, `${op} (${what}): output does not require grad`);
   }
+});
+
+test('every op record with a backward is reached by a gradcheck case', () => {
+  // by the op names of the nodes in the cases' graphs, so a record whose backward no case runs is found
+  const reached = new Set<string>();
+  for (const [, , f, inputs] of cases) {
+    manualSeed(1234);
+    const out = f(...inputs().map((x) => x.detach().requiresGrad_()));
+    for (const node of Graph.graphNodes(out)) if (node.op) reached.add(node.op.name);
+  }
+  const missing = OpRecords.listOps().filter((op) => op.backward && !reached.has(op.name)).map((op) => op.name);
+  assert.deepEqual(missing, [], `op records with a backward that no gradcheck case reaches: ${missing.join(', ')}`);
 });
