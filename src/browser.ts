@@ -23,13 +23,15 @@ export {
   logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isinf, cast, resultType,
 } from './ops/elementwise.js';
 export { sum, mean, max, min, prod, variance as var, std, logsumexp, argmax, argmin, all, any, type VarOptions } from './ops/reduce.js';
-export { matmul, outer, dot } from './ops/linalg.js';
+export { matmul, outer, dot } from './ops/matmul.js';
 export {
   reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone, slice, narrow, select,
   split, chunk, cat, stack, pad, repeat, triu, tril, maskedFill,
 } from './ops/shape.js';
 export { gather, scatterAdd, indexSelect, indexAdd } from './ops/indexing.js';
-export { softmax, logSoftmax, dropout, embedding, oneHot, type DropoutOptions } from './ops/nn.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { dropout, type DropoutOptions } from './ops/dropout.js';
+export { embedding, oneHot } from './ops/embedding.js';
 export {
   conv1d, conv2d, convTranspose2d, type ConvGeometryOptions, type ConvTransposeOptions, type IntPair,
   /** @deprecated the former name of ConvGeometryOptions */

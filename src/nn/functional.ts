@@ -10,7 +10,9 @@ import type { Tensor } from '../tensor/tensor.js';
 export {
   relu, leakyRelu, elu, gelu, sigmoid, tanh, softplus,
 } from '../ops/elementwise.js';
-export { softmax, logSoftmax, dropout, embedding, oneHot } from '../ops/nn.js';
+export { softmax, logSoftmax } from '../ops/softmax.js';
+export { dropout } from '../ops/dropout.js';
+export { embedding, oneHot } from '../ops/embedding.js';
 export { conv1d, conv2d, convTranspose2d } from '../ops/conv.js';
 export { maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d } from '../ops/pool.js';
 export * from './losses.js';

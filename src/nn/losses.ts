@@ -4,7 +4,7 @@ import { shapeStr, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { recordOp, noGrad } from '../autograd/engine.js';
 import { abs, maximum, softplus, where } from '../ops/elementwise.js';
-import { logSoftmax } from '../ops/nn.js';
+import { logSoftmax } from '../ops/softmax.js';
 import { wrap } from '../ops/util.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';

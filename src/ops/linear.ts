@@ -9,7 +9,7 @@ import { isFloat } from '../tensor/dtype.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { relu, reluBackward } from './elementwise.js';
-import { matmul } from './linalg.js';
+import { matmul } from './matmul.js';
 import { sum } from './reduce.js';
 import { assertSameBackend, wrap } from './util.js';
 

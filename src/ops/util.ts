@@ -2,7 +2,7 @@
 import type { Backend, Storage } from '../backend/backend.js';
 import { getBackend, getBackendByName, listBackends } from '../backend/backend.js';
 import { defineOp, runOp } from './op.js';
-import { type DType, castScalar, typedArrayFor } from '../tensor/dtype.js';
+import { type DType, castScalar, isFloat, typedArrayFor } from '../tensor/dtype.js';
 import { shapeStr, shapesEqual, type Shape } from '../tensor/shape.js';
 import { Tensor, type TensorOrScalar } from '../tensor/tensor.js';
 
@@ -24,6 +24,11 @@ export function isTensor(x: unknown): x is Tensor {
 
 export function assertTensor(x: unknown, op: string, what = 'input'): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${typeof x}`);
+}
+
+/** Refuses a tensor that is not floating point, naming the op. */
+export function assertFloat(op: string, x: Tensor): void {
+  if (!isFloat(x.dtype)) throw new TypeError(`${op}: needs a floating point tensor, got ${x.dtype}`);
 }
 
 /** Checks two tensors live on the same backend, naming the op. */

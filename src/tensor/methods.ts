@@ -7,10 +7,10 @@ import { Tensor, type TensorOrScalar } from './tensor.js';
 import type { DType } from './dtype.js';
 import * as E from '../ops/elementwise.js';
 import * as R from '../ops/reduce.js';
-import * as L from '../ops/linalg.js';
+import * as L from '../ops/matmul.js';
 import * as S from '../ops/shape.js';
 import * as I from '../ops/indexing.js';
-import * as N from '../ops/nn.js';
+import * as N from '../ops/softmax.js';
 import { toBackend } from '../ops/util.js';
 
 export interface TensorMethods {

@@ -15,11 +15,13 @@ import * as M from '../../src/index.js';
 import { Generator, Tensor, manualSeed, randperm, tensor } from '../../src/index.js';
 import * as Elementwise from '../../src/ops/elementwise.js';
 import * as Reduce from '../../src/ops/reduce.js';
-import * as Linalg from '../../src/ops/linalg.js';
+import * as Matmul from '../../src/ops/matmul.js';
 import * as Linear from '../../src/ops/linear.js';
 import * as Shape from '../../src/ops/shape.js';
 import * as Indexing from '../../src/ops/indexing.js';
-import * as NnOps from '../../src/ops/nn.js';
+import * as SoftmaxOps from '../../src/ops/softmax.js';
+import * as DropoutOps from '../../src/ops/dropout.js';
+import * as EmbeddingOps from '../../src/ops/embedding.js';
 import * as Conv from '../../src/ops/conv.js';
 import * as Pool from '../../src/ops/pool.js';
 import * as OpRecords from '../../src/ops/op.js';
@@ -306,8 +308,8 @@ const INTERNAL_OPS: Record<string, (...args: never[]) => unknown> = {
  * src/index.ts) are built from these ops and tested in their own folders.
  */
 const CORE_MODULES: Record<string, Record<string, unknown>> = {
-  'ops/elementwise': Elementwise, 'ops/reduce': Reduce, 'ops/linalg': Linalg, 'ops/linear': Linear, 'ops/shape': Shape, 'ops/indexing': Indexing,
-  'ops/nn': NnOps, 'ops/conv': Conv, 'ops/pool': Pool, 'ops/op': OpRecords, 'autograd/graph': Graph, 'tensor/creation': Creation, 'tensor/random': Random,
+  'ops/elementwise': Elementwise, 'ops/reduce': Reduce, 'ops/matmul': Matmul, 'ops/linear': Linear, 'ops/shape': Shape, 'ops/indexing': Indexing,
+  'ops/softmax': SoftmaxOps, 'ops/dropout': DropoutOps, 'ops/embedding': EmbeddingOps, 'ops/conv': Conv, 'ops/pool': Pool, 'ops/op': OpRecords, 'autograd/graph': Graph, 'tensor/creation': Creation, 'tensor/random': Random,
   'tensor/tensor': TensorModule, 'autograd/engine': Engine, 'autograd/grad': Grad, 'backend/backend': BackendModule,
 };
 

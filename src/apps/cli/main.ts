@@ -9,7 +9,7 @@ import { decodePng } from '../image/png.js';
 import { toMnistInput } from '../image/preprocess.js';
 import { loadModelWithMetadata } from '../../io/model.js';
 import type { Module } from '../../nn/module.js';
-import { softmax } from '../../ops/nn.js';
+import { softmax } from '../../ops/softmax.js';
 import { tensor } from '../../tensor/creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { evaluate, predict } from '../../train/fit.js';
