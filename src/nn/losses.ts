@@ -2,7 +2,8 @@
 import { isFloat } from '../tensor/dtype.js';
 import { shapeStr, shapesEqual } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { recordOp, noGrad } from '../autograd/engine.js';
+import { noGrad } from '../autograd/engine.js';
+import { NO_ATTRS, defineOp, recordNode } from '../ops/op.js';
 import { abs, maximum, softplus, where } from '../ops/elementwise.js';
 import { logSoftmax } from '../ops/softmax.js';
 import { wrap } from '../ops/util.js';
@@ -173,8 +174,17 @@ function classIndexCrossEntropy(input: Tensor, target: Tensor, ignoreIndex: numb
   const loss = input.backend.kernels.nllLoss(logp, target, ignoreIndex, reduction,
     (t) => new RangeError(`crossEntropy: target ${t} is out of bounds for ${C} classes`));
   const out = wrap(loss, reduction === 'none' ? [input.shape[0]] : []);
-  return recordOp('crossEntropy', out, [input], (g) => [wrap(input.backend.kernels.nllLossBackward(logp, target, g, ignoreIndex, reduction), input.shape)], [logp, target]);
+  // logp and target ride along as inputs that need no gradient: the backward reads them
+  return recordNode(CROSS_ENTROPY, out, [input, logp, target], { ignoreIndex, reduction });
 }
+
+const CROSS_ENTROPY = defineOp<{ ignoreIndex: number; reduction: Reduction }>({
+  name: 'crossEntropy',
+  doc: 'cross entropy of [N, C] logits against N class indices (inputs: logits, their logSoftmax, the targets)',
+  backward: (g, [logp, target], { ignoreIndex, reduction }, _needs, [input]) =>
+    [wrap(g.backend.kernels.nllLossBackward(logp!, target!, g, ignoreIndex, reduction), input!.shape), null, null],
+  saves: ([, logp, target]) => [logp, target],
+});
 
 export interface BceOptions extends ReductionOption {
   /** A weight broadcast over the elements. */
@@ -201,13 +211,19 @@ function bceTerms(p: Tensor, t: Tensor): Tensor {
     const log1mP = maximum(p.neg().add(1).log(), -100);
     return t.mul(logP).add(t.neg().add(1).mul(log1mP)).neg();
   });
-  const needP = p.requiresGrad, needT = t.requiresGrad;
-  return recordOp('binaryCrossEntropy', out, [p, t], (g) => [
-    // d/dp = (p - t) / max(p (1 - p), eps) with PyTorch's eps, the float32 value of 1e-12; d/dt = log(1 - p) - log(p)
-    needP ? g.mul(p.sub(t)).div(maximum(p.mul(p.neg().add(1)), BCE_EPS)) : null,
-    needT ? g.mul(p.neg().add(1).log().sub(p.log())) : null,
-  ]);
+  return recordNode(BCE_TERMS, out, [p, t], NO_ATTRS);
 }
+
+const BCE_TERMS = defineOp({
+  name: 'binaryCrossEntropy',
+  doc: 'elementwise -(t log p + (1 - t) log(1 - p)), logs clamped at -100',
+  backward: (g, [p, t], _attrs, [needP, needT]) => [
+    // d/dp = (p - t) / max(p (1 - p), eps) with PyTorch's eps, the float32 value of 1e-12; d/dt = log(1 - p) - log(p)
+    needP ? g.mul(p!.sub(t!)).div(maximum(p!.mul(p!.neg().add(1)), BCE_EPS)) : null,
+    needT ? g.mul(p!.neg().add(1).log().sub(p!.log())) : null,
+  ],
+  saves: (inputs) => inputs,
+});
 
 export interface BceWithLogitsOptions extends BceOptions {
   /** Weight of positive examples, per class (broadcast over the last dim). */

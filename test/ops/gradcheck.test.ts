@@ -24,6 +24,7 @@ import * as DropoutOps from '../../src/ops/dropout.js';
 import * as EmbeddingOps from '../../src/ops/embedding.js';
 import * as Conv from '../../src/ops/conv.js';
 import * as Pool from '../../src/ops/pool.js';
+import * as Losses from '../../src/nn/losses.js';
 import * as OpRecords from '../../src/ops/op.js';
 import * as Graph from '../../src/autograd/graph.js';
 import * as Creation from '../../src/tensor/creation.js';
@@ -239,6 +240,9 @@ const cases: Case[] = [
   ['logSoftmax', 'dim 1 of a 3-D view', (a) => M.logSoftmax(a, 1), () => [perm3([2, 3, 4])]],
   ['dropout', 'p 0.3, fixed generator (same mask every call)', (a) => M.dropout(a, { p: 0.3, generator: new Generator(7) }), () => [tr([4, 5])]],
   ['dropout', 'eval mode is the identity', (a) => M.dropout(a, { p: 0.3, training: false }), () => [strided([2, 3])]],
+  ['crossEntropy', 'class indices, an ignored target, mean', (a) => M.F.crossEntropy(a, idx([2, -100, 0, 1])), () => [tr([3, 4]).t()]],
+  ['crossEntropy', 'class indices, none', (a) => M.F.crossEntropy(a, idx([1, 0, 2]), { reduction: 'none' }), () => [rn([3, 4])]],
+  ['binaryCrossEntropy', 'probabilities and soft targets', (p, t) => M.F.binaryCrossEntropy(p, t), () => [rand64([3, 2], 0.05, 0.95), rand64([3, 2], 0, 1)]],
   ['embedding', '2-D indices with repeats', (w) => M.embedding(idx([[0, 2, 2], [4, 0, 1]]), w), () => [tr([5, 3])]],
   // ---- convolution and pooling
   ['conv1d', 'bias, stride 2, padding 1, dilation 2, groups 2', (x, w, b) => M.conv1d(x, w, b, { stride: 2, padding: 1, dilation: 2, groups: 2 }), () => [rn([2, 4, 7]), rn([6, 2, 3]), rn([6])]],
@@ -301,16 +305,21 @@ const NOT_DIFFERENTIABLE: Record<string, string[]> = {
 const INTERNAL_OPS: Record<string, (...args: never[]) => unknown> = {
   // F.linear and nn.Linear run on it
   linearAct: Linear.linearAct,
+  // losses (F.*) with an op record of their own
+  crossEntropy: Losses.crossEntropy,
+  binaryCrossEntropy: Losses.binaryCrossEntropy,
 };
 
 /**
  * The modules whose exports make up the core op set. Layers, losses, optimisers, data and training (also exported by
- * src/index.ts) are built from these ops and tested in their own folders.
+ * src/index.ts) are built from these ops and tested in their own folders; the losses that are op records of their own
+ * (INTERNAL_OPS) are checked here too.
  */
 const CORE_MODULES: Record<string, Record<string, unknown>> = {
   'ops/elementwise': Elementwise, 'ops/reduce': Reduce, 'ops/matmul': Matmul, 'ops/linear': Linear, 'ops/shape': Shape, 'ops/indexing': Indexing,
   'ops/softmax': SoftmaxOps, 'ops/dropout': DropoutOps, 'ops/embedding': EmbeddingOps, 'ops/conv': Conv, 'ops/pool': Pool, 'ops/op': OpRecords, 'autograd/graph': Graph, 'tensor/creation': Creation, 'tensor/random': Random,
   'tensor/tensor': TensorModule, 'autograd/engine': Engine, 'autograd/grad': Grad, 'backend/backend': BackendModule,
+  'nn/losses': Losses,
 };
 
 describe('gradcheck: autograd matches central differences in float64', () => {
