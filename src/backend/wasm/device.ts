@@ -119,6 +119,7 @@ export class WasmDevice implements Device {
    */
   parallelElements = 1 << 18;
   private gemmWs = 0;
+  private zeroRowsPtr = 0;
   private temps: { ptr: number; cls: number }[] = [];
   /** small results written to scratch by the running kernel, moved to the JS heap when it ends */
   private pending: Cell[] = [];
@@ -305,6 +306,19 @@ export class WasmDevice implements Device {
     const p = this.tmp(values.length * 4);
     this.heap.i32.set(values, p >> 2);
     return p;
+  }
+
+  /**
+   * A permanent row-offsets table of one 0 entry, for kernels over a single row whose operands' addresses already
+   * include their offsets (no table to build per call).
+   */
+  zeroRows(): number {
+    if (this.zeroRowsPtr === 0) {
+      const p = this.heap.allocPermanent(16);
+      this.heap.i32.fill(0, p >> 2, (p >> 2) + 4);
+      this.zeroRowsPtr = p;
+    }
+    return this.zeroRowsPtr;
   }
 
   /** The calling thread's GEMM workspace (permanent). */

@@ -3,7 +3,7 @@ import type { View } from '../../device.js';
 import { bytesPer } from '../heap.js';
 import { BINARY_CODES, COMPARE_CODES, TO_F32_CODES, UNARY_CODES } from '../abi.js';
 import { type WasmDevice, collapse, isF32, registerWasmKernel } from '../device.js';
-import { broadcastStrides, contiguousStrides, isContiguous, sizeOf, stridedOffsets, type Shape } from '../../../tensor/shape.js';
+import { broadcastStrides, contiguousStrides, isContiguous, shapesEqual, sizeOf, stridedOffsets, type Shape } from '../../../tensor/shape.js';
 
 /** dst[...] = src broadcast to dst's shape, where src's storage starts at address srcBase. */
 function copyInto(d: WasmDevice, dst: View, src: View, srcBase: number): void {
@@ -65,6 +65,16 @@ registerWasmKernel('unary', (d, op, x, outDType, alpha = 0, beta = 1) => {
   return undefined;
 });
 
+/**
+ * An operand's element stride when the op runs over one flat row: 1 when it is dense with the output's shape, 0 when it
+ * is a single element, -1 otherwise (the row tables must be planned). Row planning would collapse such operands into
+ * this same single row.
+ */
+function flatStride(v: View, outShape: Shape): number {
+  if (shapesEqual(v.shape, outShape) && isContiguous(v.shape, v.strides)) return 1;
+  return sizeOf(v.shape) === 1 ? 0 : -1;
+}
+
 /** Row tables for an elementwise op over outShape with operands (broadcast) and a contiguous output. */
 function rowPlan(d: WasmDevice, outShape: Shape, ops: View[]): { rows: number; n: number; tabs: number[]; inner: number[] } {
   const strides = ops.map((v) => broadcastStrides(v.shape, v.strides, outShape));
@@ -82,9 +92,15 @@ registerWasmKernel('binary', (d, op, a, b, outShape, outDType) => {
   const cmp = COMPARE_CODES[op];
   if (!((arith !== undefined && outDType === 'float32') || (cmp !== undefined && outDType === 'bool'))) return undefined;
   return d.produce(outDType, sizeOf(outShape), [a, b], 64, (po) => {
+    const f = arith !== undefined ? d.k.binaryF32 : d.k.compareF32;
+    const sa = flatStride(a, outShape), sb = flatStride(b, outShape);
+    if (sa >= 0 && sb >= 0) {
+      const z = d.zeroRows();
+      f(arith ?? cmp!, 1, sizeOf(outShape), d.addr(a), z, sa, d.addr(b), z, sb, po);
+      return;
+    }
     const pa = d.ptrOf(a), pb = d.ptrOf(b);
     const plan = rowPlan(d, outShape, [a, b]);
-    const f = arith !== undefined ? d.k.binaryF32 : d.k.compareF32;
     f(arith ?? cmp!, plan.rows, plan.n, pa, plan.tabs[0], plan.inner[0], pb, plan.tabs[1], plan.inner[1], po);
   });
 });
@@ -92,6 +108,12 @@ registerWasmKernel('binary', (d, op, a, b, outShape, outDType) => {
 registerWasmKernel('where', (d, cond, a, b, outShape, outDType) => {
   if (cond.storage.dtype !== 'bool' || !isF32(a, b) || outDType !== 'float32') return undefined;
   return d.produce('float32', sizeOf(outShape), [cond, a, b], 64, (po) => {
+    const sc = flatStride(cond, outShape), sa = flatStride(a, outShape), sb = flatStride(b, outShape);
+    if (sc >= 0 && sa >= 0 && sb >= 0) {
+      const z = d.zeroRows();
+      d.k.whereF32(1, sizeOf(outShape), d.addr(cond), z, sc, d.addr(a), z, sa, d.addr(b), z, sb, po);
+      return;
+    }
     const pc = d.ptrOf(cond), pa = d.ptrOf(a), pb = d.ptrOf(b);
     const plan = rowPlan(d, outShape, [cond, a, b]);
     d.k.whereF32(plan.rows, plan.n, pc, plan.tabs[0], plan.inner[0], pa, plan.tabs[1], plan.inner[1],
