@@ -211,7 +211,7 @@ export class WasmDevice implements Device {
     const bytes = cell.length * bytesPer(cell.dtype);
     if (!write && this.inKernel > 0 && (bytes <= SMALL_BYTES || (cell.fromCaller && bytes <= BORROW_MAX_BYTES && cell.reads++ < BORROWED_READS))) {
       const p = this.tmp(bytes);
-      this.heap.u8.set(new Uint8Array(src.buffer, src.byteOffset, bytes), p);
+      this.copyIn(src, cell.dtype, p);
       return p;
     }
     const p = this.heap.place(cell, s);
@@ -223,6 +223,20 @@ export class WasmDevice implements Device {
   /** Byte address of a view's first element (write: the kernel writes through it). */
   addr(v: View, write = false): number {
     return this.ptrOf(v, write) + v.offset * bytesPer(v.storage.dtype);
+  }
+
+  /** Writes a JS-heap array of `dtype` at byte address p (through the memory's own typed arrays: no view made). */
+  private copyIn(src: TypedArray, dtype: DType, p: number): void {
+    if (dtype === 'bool') this.heap.u8.set(src, p);
+    else if (dtype === 'int32') this.heap.i32.set(src, p >> 2);
+    else this.heap.f32.set(src, p >> 2);
+  }
+
+  /** A JS-heap copy of `length` elements of `dtype` at byte address p. */
+  private copyOut(p: number, dtype: DType, length: number): TypedArray {
+    if (dtype === 'bool') return this.heap.u8.slice(p, p + length);
+    if (dtype === 'int32') return this.heap.i32.slice(p >> 2, (p >> 2) + length);
+    return this.heap.f32.slice(p >> 2, (p >> 2) + length);
   }
 
   /** Kernel prologue: marks inputs used and makes room for the bytes the kernel will place. */
@@ -269,7 +283,7 @@ export class WasmDevice implements Device {
     }
     if (this.inKernel === 0) {
       for (const cell of this.pending) {
-        cell.heap = this.heap.viewOf(cell).slice();
+        cell.heap = this.copyOut(cell.ptr, cell.dtype, cell.length);
         this.heap.release(cell.ptr, cell.cls);
         cell.ptr = 0;
         cell.view = null;
