@@ -168,6 +168,11 @@ export class WasmDevice implements Device {
     return s.cell;
   }
 
+  /** True when a view's elements are on the JS heap (not in the linear memory). */
+  onJsHeap(v: View): boolean {
+    return this.cellOf(v).ptr === 0;
+  }
+
   /** A storage holding `data` on the JS heap (moved into the memory when a kernel needs it). */
   adopt(data: TypedArray, dtype: DType): WasmStorage {
     const cell = new Cell(dtype, data.length);

@@ -1,5 +1,7 @@
 /** Elementwise kernels of the wasm device: copies (assign), unary ops and casts to float32, binary ops, where. */
 import type { View } from '../../device.js';
+import type { BinaryOp } from '../../kernels.js';
+import { binaryKernel } from '../../js/kernels/elementwise.js';
 import { bytesPer } from '../heap.js';
 import { BINARY_CODES, COMPARE_CODES, TO_F32_CODES, UNARY_CODES } from '../abi.js';
 import { type WasmDevice, collapse, isF32, registerWasmKernel } from '../device.js';
@@ -86,17 +88,33 @@ function rowPlan(d: WasmDevice, outShape: Shape, ops: View[]): { rows: number; n
   return { rows: sizeOf(outer), n: c.shape[last], tabs, inner: ops.map((_, j) => c.strides[j][last]) };
 }
 
+/**
+ * Outputs of at most this many elements of + - * / over operands on the JS heap are computed there by the js kernel and
+ * stay there (where a small wasm result would be moved to anyway), skipping the copies into and out of scratch. The
+ * result is bit-identical: a double + - * / of two floats, rounded to float, is the correctly rounded float op.
+ */
+const HOST_ARITH_MAX = 64;
+
+/** The float32 ops whose js kernel rounds exactly as the WebAssembly kernel (see HOST_ARITH_MAX). */
+function exactOnHost(op: BinaryOp): boolean {
+  return op === 'add' || op === 'sub' || op === 'mul' || op === 'div';
+}
+
 registerWasmKernel('binary', (d, op, a, b, outShape, outDType) => {
   if (!isF32(a, b)) return undefined;
   const arith = BINARY_CODES[op];
   const cmp = COMPARE_CODES[op];
   if (!((arith !== undefined && outDType === 'float32') || (cmp !== undefined && outDType === 'bool'))) return undefined;
-  return d.produce(outDType, sizeOf(outShape), [a, b], 64, (po) => {
+  const n = sizeOf(outShape);
+  if (n <= HOST_ARITH_MAX && outDType === 'float32' && exactOnHost(op) && d.onJsHeap(a) && d.onJsHeap(b)) {
+    return d.adopt(binaryKernel(op, a, b, outShape, outDType), outDType);
+  }
+  return d.produce(outDType, n, [a, b], 64, (po) => {
     const f = arith !== undefined ? d.k.binaryF32 : d.k.compareF32;
     const sa = flatStride(a, outShape), sb = flatStride(b, outShape);
     if (sa >= 0 && sb >= 0) {
       const z = d.zeroRows();
-      f(arith ?? cmp!, 1, sizeOf(outShape), d.addr(a), z, sa, d.addr(b), z, sb, po);
+      f(arith ?? cmp!, 1, n, d.addr(a), z, sa, d.addr(b), z, sb, po);
       return;
     }
     const pa = d.ptrOf(a), pb = d.ptrOf(b);
