@@ -29,7 +29,7 @@ import type { ThreadPool } from './threads.js';
  * small results to scratch before copying them out. Tiny tensors (scalars, losses, small biases) so cost no
  * FinalizationRegistry entry and no block of their own.
  */
-const SMALL_BYTES = 256;
+export const SMALL_BYTES = 256;
 
 /**
  * Storage made from the caller's data (fromTypedArray: inputs, labels, loaded weights) stays on the JS heap for its
@@ -369,6 +369,18 @@ export class WasmDevice implements Device {
     const size = bytesPer(v.storage.dtype);
     const n = sizeOf(v.shape);
     if (n === 0) return;
+    const flat = flatSource(v.shape, v.strides);
+    if (flat === 1) {
+      const src = this.addr(v);
+      this.heap.u8.copyWithin(dst, src, src + n * size);
+      return;
+    }
+    if (flat === 0) {
+      // one element expanded: one row of stride 0, as collapse would make it
+      const z = this.zeroRows();
+      this.k.copyRows(size, 1, n, dst, z, 1, this.addr(v), z, 0);
+      return;
+    }
     const { shape, strides } = collapse(v.shape, [v.strides.slice(), contiguousStrides(v.shape)]);
     const last = shape.length - 1;
     const outer = shape.slice(0, last);
@@ -432,6 +444,16 @@ export class WasmDevice implements Device {
   read(x: View): Promise<TypedArray> {
     return Promise.resolve(this.readSync(x));
   }
+}
+
+/**
+ * How a view of `shape` reads as one flat row: 1 when contiguous, 0 when it is one element expanded (every dim of size
+ * > 1 has stride 0), -1 otherwise.
+ */
+export function flatSource(shape: Shape, strides: readonly number[]): number {
+  if (isContiguous(shape, strides)) return 1;
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1 && strides[i] !== 0) return -1;
+  return 0;
 }
 
 /** True when every view is float32 (what the WebAssembly kernels take). */

@@ -4,12 +4,20 @@ import type { BinaryOp } from '../../kernels.js';
 import { binaryKernel } from '../../js/kernels/elementwise.js';
 import { bytesPer } from '../heap.js';
 import { BINARY_CODES, COMPARE_CODES, TO_F32_CODES, UNARY_CODES } from '../abi.js';
-import { type WasmDevice, collapse, isF32, registerWasmKernel } from '../device.js';
+import { SMALL_BYTES, type WasmDevice, type WasmStorage, collapse, flatSource, isF32, registerWasmKernel } from '../device.js';
+import { type TypedArray, typedArrayFor } from '../../../tensor/dtype.js';
 import { broadcastStrides, contiguousStrides, isContiguous, shapesEqual, sizeOf, stridedOffsets, type Shape } from '../../../tensor/shape.js';
 
 /** dst[...] = src broadcast to dst's shape, where src's storage starts at address srcBase. */
 function copyInto(d: WasmDevice, dst: View, src: View, srcBase: number): void {
   const size = bytesPer(dst.storage.dtype);
+  const ss = flatStride(src, dst.shape);
+  if (ss >= 0 && isContiguous(dst.shape, dst.strides)) {
+    // one row, as collapse would make it
+    const z = d.zeroRows();
+    d.k.copyRows(size, 1, sizeOf(dst.shape), d.addr(dst, true), z, 1, srcBase + src.offset * size, z, ss);
+    return;
+  }
   const sStr = broadcastStrides(src.shape, src.strides, dst.shape);
   const { shape, strides } = collapse(dst.shape, [dst.strides.slice(), sStr]);
   const last = shape.length - 1;
@@ -39,10 +47,29 @@ registerWasmKernel('assign', (d, dst, src) => {
   return true;
 });
 
+/**
+ * A dense copy of a small view whose elements are on the JS heap, made there (where a small wasm result would be moved
+ * to anyway), when the view is contiguous or one element expanded (a gradient's clone); else null.
+ */
+function smallHostCopy(d: WasmDevice, x: View): TypedArray | null {
+  const n = sizeOf(x.shape), dt = x.storage.dtype;
+  if (dt === 'float64' || n * bytesPer(dt) > SMALL_BYTES || !d.onJsHeap(x)) return null;
+  const flat = flatSource(x.shape, x.strides);
+  if (flat < 0) return null;
+  const src = (x.storage as WasmStorage).data, o = x.offset;
+  if (flat === 1) return src.slice(o, o + n) as TypedArray;
+  const out = src.slice(o, o + 1) as TypedArray;
+  return n === 1 ? out : (typedArrayFor(dt, n).fill(out[0]) as TypedArray);
+}
+
 registerWasmKernel('unary', (d, op, x, outDType, alpha = 0, beta = 1) => {
   const n = sizeOf(x.shape);
   const code = UNARY_CODES[op];
   const xd = x.storage.dtype;
+  if (op === 'identity' && outDType === xd) {
+    const copy = smallHostCopy(d, x);
+    if (copy) return d.adopt(copy, xd);
+  }
   if (outDType === 'float32' && code !== undefined && (xd === 'float32' || (op === 'identity' && (xd === 'int32' || xd === 'bool')))) {
     return d.produce('float32', n, [x], 0, (po) => {
       if (xd !== 'float32') {
