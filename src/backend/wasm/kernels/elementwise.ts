@@ -57,9 +57,7 @@ function smallHostCopy(d: WasmDevice, x: View): TypedArray | null {
   const flat = flatSource(x.shape, x.strides);
   if (flat < 0) return null;
   const src = (x.storage as WasmStorage).data, o = x.offset;
-  if (flat === 1) return src.slice(o, o + n) as TypedArray;
-  const out = src.slice(o, o + 1) as TypedArray;
-  return n === 1 ? out : (typedArrayFor(dt, n).fill(out[0]) as TypedArray);
+  return flat === 1 ? (src.slice(o, o + n) as TypedArray) : (typedArrayFor(dt, n).fill(src[o]) as TypedArray);
 }
 
 registerWasmKernel('unary', (d, op, x, outDType, alpha = 0, beta = 1) => {
