@@ -114,15 +114,16 @@ function rowPlan(d: WasmDevice, outShape: Shape, ops: View[]): { rows: number; n
 }
 
 /**
- * Outputs of at most this many elements of + - * / over operands on the JS heap are computed there by the js kernel and
- * stay there (where a small wasm result would be moved to anyway), skipping the copies into and out of scratch. The
- * result is bit-identical: a double + - * / of two floats, rounded to float, is the correctly rounded float op.
+ * Outputs of at most this many elements of + - * / (and relu's gradient) over operands on the JS heap are computed
+ * there by the js kernel and stay there (where a small wasm result would be moved to anyway), skipping the copies into
+ * and out of scratch. The result is bit-identical: a double + - * / of two floats, rounded to float, is the correctly
+ * rounded float op, and relu's gradient only selects a value or +0.
  */
 const HOST_ARITH_MAX = 64;
 
-/** The float32 ops whose js kernel rounds exactly as the WebAssembly kernel (see HOST_ARITH_MAX). */
+/** The float32 ops whose js kernel gives exactly the WebAssembly kernel's values (see HOST_ARITH_MAX). */
 function exactOnHost(op: BinaryOp): boolean {
-  return op === 'add' || op === 'sub' || op === 'mul' || op === 'div';
+  return op === 'add' || op === 'sub' || op === 'mul' || op === 'div' || op === 'reluBackward';
 }
 
 registerWasmKernel('binary', (d, op, a, b, outShape, outDType) => {
