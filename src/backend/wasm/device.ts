@@ -12,6 +12,8 @@
  * - Everything else (int32/bool arithmetic, logical ops, other casts, gather/scatterAdd/indexSelect/indexAdd, adaptive
  *   pooling, float64) falls back to the reference kernels of the js device, which run directly over views of the same
  *   memory; their results stay on the JavaScript heap until a WebAssembly kernel reads them.
+ * - Small float32 + - * / and relu's gradient over operands on the JS heap run the js kernels there (bit-identical, see
+ *   kernels/elementwise.ts), as do small copies of such operands: a tiny op then costs no trip through the memory.
  * - float64 is supported for completeness (gradient checks) but lives on the JavaScript heap and always runs the
  *   reference kernels.
  */
@@ -370,15 +372,10 @@ export class WasmDevice implements Device {
     const n = sizeOf(v.shape);
     if (n === 0) return;
     const flat = flatSource(v.shape, v.strides);
-    if (flat === 1) {
-      const src = this.addr(v);
-      this.heap.u8.copyWithin(dst, src, src + n * size);
-      return;
-    }
-    if (flat === 0) {
-      // one element expanded: one row of stride 0, as collapse would make it
+    if (flat >= 0) {
+      // contiguous, or one element expanded: one row of stride 1 or 0, as collapse would make it
       const z = this.zeroRows();
-      this.k.copyRows(size, 1, n, dst, z, 1, this.addr(v), z, 0);
+      this.k.copyRows(size, 1, n, dst, z, 1, this.addr(v), z, flat);
       return;
     }
     const { shape, strides } = collapse(v.shape, [v.strides.slice(), contiguousStrides(v.shape)]);
