@@ -12,6 +12,8 @@
  * - Everything else (int32/bool arithmetic, logical ops, other casts, gather/scatterAdd/indexSelect/indexAdd, adaptive
  *   pooling, float64) falls back to the reference kernels of the js device, which run directly over views of the same
  *   memory; their results stay on the JavaScript heap until a WebAssembly kernel reads them.
+ * - Small float32 + - * / and relu's gradient over operands on the JS heap run the js kernels there (bit-identical, see
+ *   kernels/elementwise.ts), as do small copies of such operands: a tiny op then costs no trip through the memory.
  * - float64 is supported for completeness (gradient checks) but lives on the JavaScript heap and always runs the
  *   reference kernels.
  */
@@ -29,7 +31,7 @@ import type { ThreadPool } from './threads.js';
  * small results to scratch before copying them out. Tiny tensors (scalars, losses, small biases) so cost no
  * FinalizationRegistry entry and no block of their own.
  */
-const SMALL_BYTES = 256;
+export const SMALL_BYTES = 256;
 
 /**
  * Storage made from the caller's data (fromTypedArray: inputs, labels, loaded weights) stays on the JS heap for its
@@ -119,6 +121,7 @@ export class WasmDevice implements Device {
    */
   parallelElements = 1 << 18;
   private gemmWs = 0;
+  private zeroRowsPtr = 0;
   private temps: { ptr: number; cls: number }[] = [];
   /** small results written to scratch by the running kernel, moved to the JS heap when it ends */
   private pending: Cell[] = [];
@@ -167,6 +170,11 @@ export class WasmDevice implements Device {
     return s.cell;
   }
 
+  /** True when a view's elements are on the JS heap (not in the linear memory). */
+  onJsHeap(v: View): boolean {
+    return this.cellOf(v).ptr === 0;
+  }
+
   /** A storage holding `data` on the JS heap (moved into the memory when a kernel needs it). */
   adopt(data: TypedArray, dtype: DType): WasmStorage {
     const cell = new Cell(dtype, data.length);
@@ -210,7 +218,7 @@ export class WasmDevice implements Device {
     const bytes = cell.length * bytesPer(cell.dtype);
     if (!write && this.inKernel > 0 && (bytes <= SMALL_BYTES || (cell.fromCaller && bytes <= BORROW_MAX_BYTES && cell.reads++ < BORROWED_READS))) {
       const p = this.tmp(bytes);
-      this.heap.u8.set(new Uint8Array(src.buffer, src.byteOffset, bytes), p);
+      this.copyIn(src, cell.dtype, p);
       return p;
     }
     const p = this.heap.place(cell, s);
@@ -222,6 +230,20 @@ export class WasmDevice implements Device {
   /** Byte address of a view's first element (write: the kernel writes through it). */
   addr(v: View, write = false): number {
     return this.ptrOf(v, write) + v.offset * bytesPer(v.storage.dtype);
+  }
+
+  /** Writes a JS-heap array of `dtype` at byte address p (through the memory's own typed arrays: no view made). */
+  private copyIn(src: TypedArray, dtype: DType, p: number): void {
+    if (dtype === 'bool') this.heap.u8.set(src, p);
+    else if (dtype === 'int32') this.heap.i32.set(src, p >> 2);
+    else this.heap.f32.set(src, p >> 2);
+  }
+
+  /** A JS-heap copy of `length` elements of `dtype` at byte address p. */
+  private copyOut(p: number, dtype: DType, length: number): TypedArray {
+    if (dtype === 'bool') return this.heap.u8.slice(p, p + length);
+    if (dtype === 'int32') return this.heap.i32.slice(p >> 2, (p >> 2) + length);
+    return this.heap.f32.slice(p >> 2, (p >> 2) + length);
   }
 
   /** Kernel prologue: marks inputs used and makes room for the bytes the kernel will place. */
@@ -268,7 +290,7 @@ export class WasmDevice implements Device {
     }
     if (this.inKernel === 0) {
       for (const cell of this.pending) {
-        cell.heap = this.heap.viewOf(cell).slice();
+        cell.heap = this.copyOut(cell.ptr, cell.dtype, cell.length);
         this.heap.release(cell.ptr, cell.cls);
         cell.ptr = 0;
         cell.view = null;
@@ -307,6 +329,19 @@ export class WasmDevice implements Device {
     return p;
   }
 
+  /**
+   * A permanent row-offsets table of one 0 entry, for kernels over a single row whose operands' addresses already
+   * include their offsets (no table to build per call).
+   */
+  zeroRows(): number {
+    if (this.zeroRowsPtr === 0) {
+      const p = this.heap.allocPermanent(16);
+      this.heap.i32.fill(0, p >> 2, (p >> 2) + 4);
+      this.zeroRowsPtr = p;
+    }
+    return this.zeroRowsPtr;
+  }
+
   /** The calling thread's GEMM workspace (permanent). */
   gemmWorkspace(): number {
     if (this.gemmWs === 0) this.gemmWs = this.heap.allocPermanent(this.k.sgemmWorkspace(2048));
@@ -336,6 +371,13 @@ export class WasmDevice implements Device {
     const size = bytesPer(v.storage.dtype);
     const n = sizeOf(v.shape);
     if (n === 0) return;
+    const flat = flatSource(v.shape, v.strides);
+    if (flat >= 0) {
+      // contiguous, or one element expanded: one row of stride 1 or 0, as collapse would make it
+      const z = this.zeroRows();
+      this.k.copyRows(size, 1, n, dst, z, 1, this.addr(v), z, flat);
+      return;
+    }
     const { shape, strides } = collapse(v.shape, [v.strides.slice(), contiguousStrides(v.shape)]);
     const last = shape.length - 1;
     const outer = shape.slice(0, last);
@@ -399,6 +441,16 @@ export class WasmDevice implements Device {
   read(x: View): Promise<TypedArray> {
     return Promise.resolve(this.readSync(x));
   }
+}
+
+/**
+ * How a view of `shape` reads as one flat row: 1 when contiguous, 0 when it is one element expanded (every dim of size
+ * > 1 has stride 0), -1 otherwise.
+ */
+export function flatSource(shape: Shape, strides: readonly number[]): number {
+  if (isContiguous(shape, strides)) return 1;
+  for (let i = 0; i < shape.length; i++) if (shape[i] !== 1 && strides[i] !== 0) return -1;
+  return 0;
 }
 
 /** True when every view is float32 (what the WebAssembly kernels take). */

@@ -79,6 +79,8 @@ export class WasmHeap {
   /** bump pointer and end of the arena for permanent blocks at the bottom of the memory */
   private arenaTop: number;
   private arenaEnd: number;
+  /** free lists by size class: the 16 classes up to 256 bytes by cls >> 4 (no map lookup for the common small blocks) */
+  private readonly smallFree: number[][] = Array.from({ length: 17 }, () => []);
   private readonly free = new Map<number, number[]>();
   private freeBytes = 0;
   private used = 0;
@@ -122,7 +124,7 @@ export class WasmHeap {
   /** A raw 16-byte aligned block of at least `bytes` (its size class is returned through the cell or ignored). */
   alloc(bytes: number): { ptr: number; cls: number } {
     const cls = sizeClass(bytes);
-    const list = this.free.get(cls);
+    const list = cls <= 256 ? this.smallFree[cls >> 4] : this.free.get(cls);
     if (list && list.length > 0) {
       this.freeBytes -= cls;
       return { ptr: list.pop()!, cls };
@@ -135,7 +137,7 @@ export class WasmHeap {
   }
 
   release(ptr: number, cls: number): void {
-    let list = this.free.get(cls);
+    let list = cls <= 256 ? this.smallFree[cls >> 4] : this.free.get(cls);
     if (!list) this.free.set(cls, (list = []));
     list.push(ptr);
     this.freeBytes += cls;
@@ -253,6 +255,7 @@ export class WasmHeap {
     if (fragmented || this.top - this.permTop > 2 * this.budget + bytes) {
       for (const cell of [...this.resident]) this.evict(cell);
       this.free.clear();
+      for (const list of this.smallFree) list.length = 0;
       this.freeBytes = 0;
       this.top = this.permTop;
     }

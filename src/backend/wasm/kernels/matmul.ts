@@ -9,8 +9,9 @@ registerWasmKernel('matmul', (d, a, b, outBatch) => {
   const M = a.shape[ra - 2], K = a.shape[ra - 1], N = b.shape[rb - 1];
   const batches = sizeOf(outBatch);
   return d.produce('float32', batches * M * N, [a, b], 0, (po) => {
-    const aBatch = stridedOffsets(outBatch, broadcastStrides(a.shape.slice(0, -2), a.strides.slice(0, -2), outBatch), a.offset);
-    const bBatch = stridedOffsets(outBatch, broadcastStrides(b.shape.slice(0, -2), b.strides.slice(0, -2), outBatch), b.offset);
+    // one product (no batch dims): its offsets need no table
+    const aBatch = outBatch.length === 0 ? [a.offset] : stridedOffsets(outBatch, broadcastStrides(a.shape.slice(0, -2), a.strides.slice(0, -2), outBatch), a.offset);
+    const bBatch = outBatch.length === 0 ? [b.offset] : stridedOffsets(outBatch, broadcastStrides(b.shape.slice(0, -2), b.strides.slice(0, -2), outBatch), b.offset);
     const pa = d.ptrOf(a), pb = d.ptrOf(b);
     const sam = a.strides[ra - 2], sak = a.strides[ra - 1];
     const sbk = b.strides[rb - 2], sbn = b.strides[rb - 1];

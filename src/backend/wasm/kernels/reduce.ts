@@ -2,7 +2,7 @@
 import type { View } from '../../device.js';
 import { REDUCE_CODES } from '../abi.js';
 import { type WasmDevice, collapse, isF32, registerWasmKernel } from '../device.js';
-import { sizeOf, stridedOffsets } from '../../../tensor/shape.js';
+import { isContiguous, sizeOf, stridedOffsets } from '../../../tensor/shape.js';
 
 /** Splits x's dims into kept and reduced groups, each collapsed to (outer offsets table, inner length, inner stride). */
 function splitPlan(d: WasmDevice, x: View, dims: readonly number[]): { nko: number; ko: number; kn: number; ks: number; nro: number; ro: number; rn: number; rs: number } {
@@ -29,13 +29,38 @@ function splitPlan(d: WasmDevice, x: View, dims: readonly number[]): { nko: numb
   return { nko: kept.count, ko: kept.tab, kn: kept.n, ks: kept.s, nro: red.count, ro: red.tab, rn: red.n, rs: red.s };
 }
 
+/**
+ * When x is contiguous, not empty, and `dims` are its last dims (a full reduction, or over the last dim): how many
+ * elements each output reduces (kept and reduced dims then collapse to one row each, with no tables to plan); else 0.
+ */
+function innerCount(x: View, dims: readonly number[]): number {
+  const nd = x.shape.length, k = nd - dims.length;
+  if (k < 0 || dims.length > 30) return 0;
+  let seen = 0;
+  for (const i of dims) {
+    if (i < k || i >= nd || seen & (1 << (i - k))) return 0;
+    seen |= 1 << (i - k);
+  }
+  if (!isContiguous(x.shape, x.strides)) return 0;
+  let inner = 1;
+  for (let i = k; i < nd; i++) inner *= x.shape[i];
+  return sizeOf(x.shape) > 0 ? inner : 0;
+}
+
 registerWasmKernel('reduce', (d, op, x, dims, outDType) => {
   if (!isF32(x) || outDType !== 'float32') return undefined;
   const nOut = x.shape.reduce((acc, n, i) => (dims.includes(i) ? acc : acc * n), 1);
   return d.produce('float32', nOut, [x], nOut * 8 + 64, (po) => {
+    const ws = d.tmp(nOut * 8 + 16);
+    const inner = innerCount(x, dims);
+    if (inner > 0) {
+      // kept [K] with stride C, reduced [C] with stride 1 (dims of size 1 collapse to stride 0, as in splitPlan)
+      const z = d.zeroRows();
+      d.k.reduceF32(REDUCE_CODES[op], 1, z, nOut, nOut > 1 ? inner : 0, 1, z, inner, inner > 1 ? 1 : 0, d.addr(x), po, ws);
+      return;
+    }
     const px = d.ptrOf(x);
     const p = splitPlan(d, x, dims);
-    const ws = d.tmp(nOut * 8 + 16);
     d.k.reduceF32(REDUCE_CODES[op], p.nko, p.ko, p.kn, p.ks, p.nro, p.ro, p.rn, p.rs, px, po, ws);
   });
 });
