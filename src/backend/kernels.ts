@@ -136,8 +136,8 @@ export interface KernelSignatures {
    * outOfRange(target).
    */
   nllLoss(logp: View, target: View, ignoreIndex: number, reduction: NllReduction, outOfRange: (target: number) => Error): Storage;
-  /** The gradient of nllLoss's result with respect to the logits of logp = logSoftmax(logits), as [N, C]. */
-  nllLossBackward(logp: View, target: View, grad: View, ignoreIndex: number, reduction: NllReduction): Storage;
+  /** The gradient of nllLoss's result with respect to logits [N, C], from probs = softmax(logits): (probs - onehot) * grad's share. */
+  nllLossBackward(probs: View, target: View, grad: View, ignoreIndex: number, reduction: NllReduction): Storage;
   /** n values: 1/(1-p) where a uniform draw from generator falls below 1-p, else 0 (dropout's mask). */
   dropoutMask(n: number, dtype: 'float32' | 'float64', p: number, generator: Generator): Storage;
   /** Each image n of x [N, C, H, W] moved by (dy[n], dx[n]) whole pixels, the uncovered border zero (RandomShift). */

@@ -182,7 +182,7 @@ const CROSS_ENTROPY = defineOp<{ ignoreIndex: number; reduction: Reduction }>({
   name: 'crossEntropy',
   doc: 'cross entropy of [N, C] logits against N class indices (inputs: logits, their logSoftmax, the targets)',
   backward: (g, [logp, target], { ignoreIndex, reduction }, _needs, [input]) =>
-    [wrap(g.backend.kernels.nllLossBackward(logp!, target!, g, ignoreIndex, reduction), input!.shape), null, null],
+    [wrap(g.backend.kernels.nllLossBackward(logp!.exp(), target!, g, ignoreIndex, reduction), input!.shape), null, null],
   saves: ([, logp, target]) => [logp, target],
 });
 

@@ -36,18 +36,19 @@ export function nllLossKernel(logp: View, target: View, ignoreIndex: number, red
 }
 
 /**
- * The gradient of nllLossKernel's result with respect to the logits that logp = logSoftmax(logits) came from:
- * (exp(logp) - onehot(target)) times each row's share of `grad` (grad [N] for 'none', else a scalar; 'mean' divides by
- * the counted rows, so 'mean' over no counted row stays NaN). Rounded as exp, mul and scatterAdd in turn round it.
+ * The gradient of nllLossKernel's result with respect to the logits that logp = logSoftmax(logits) came from, given
+ * probs = exp(logp) (computed by the device's own exp, so every device rounds it as its exp does): (probs -
+ * onehot(target)) times each row's share of `grad` (grad [N] for 'none', else a scalar; 'mean' divides by the counted
+ * rows, so 'mean' over no counted row stays NaN). Rounded as mul and scatterAdd in turn round it.
  */
-export function nllLossBackwardKernel(logp: View, target: View, grad: View, ignoreIndex: number, reduction: NllReduction): TypedArray {
-  const [N, C] = logp.shape;
-  const dtype: DType = logp.storage.dtype;
+export function nllLossBackwardKernel(probs: View, target: View, grad: View, ignoreIndex: number, reduction: NllReduction): TypedArray {
+  const [N, C] = probs.shape;
+  const dtype: DType = probs.storage.dtype;
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
-  const lp = dataOf(logp);
+  const pr = dataOf(probs);
   const t = denseData(target);
   const g = denseData(grad);
-  const [s0, s1] = logp.strides;
+  const [s0, s1] = probs.strides;
   let count = 0;
   for (let i = 0; i < N; i++) if (t[i] !== ignoreIndex) count++;
   const out = typedArrayFor(dtype, N * C);
@@ -55,8 +56,8 @@ export function nllLossBackwardKernel(logp: View, target: View, grad: View, igno
     const ti = t[i];
     const valid = ti !== ignoreIndex;
     const scale = round((valid ? 1 : 0) * (reduction === 'none' ? g[i] : reduction === 'mean' ? g[0] / count : g[0]));
-    const row = logp.offset + i * s0;
-    for (let c = 0; c < C; c++) out[i * C + c] = round(Math.exp(lp[row + c * s1])) * scale;
+    const row = probs.offset + i * s0;
+    for (let c = 0; c < C; c++) out[i * C + c] = pr[row + c * s1] * scale;
     if (valid) out[i * C + ti] -= scale;
   }
   return out;
@@ -64,5 +65,5 @@ export function nllLossBackwardKernel(logp: View, target: View, grad: View, igno
 
 registerKernel('nllLoss', 'js', (d, logp, target, ignoreIndex, reduction, outOfRange) =>
   d.adopt(nllLossKernel(logp, target, ignoreIndex, reduction, outOfRange), logp.storage.dtype));
-registerKernel('nllLossBackward', 'js', (d, logp, target, grad, ignoreIndex, reduction) =>
-  d.adopt(nllLossBackwardKernel(logp, target, grad, ignoreIndex, reduction), logp.storage.dtype));
+registerKernel('nllLossBackward', 'js', (d, probs, target, grad, ignoreIndex, reduction) =>
+  d.adopt(nllLossBackwardKernel(probs, target, grad, ignoreIndex, reduction), probs.storage.dtype));
