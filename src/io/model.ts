@@ -38,15 +38,15 @@ export interface SaveOptions {
   metadata?: Record<string, string>;
 }
 
-export interface LoadModelOptions extends LoadOptions {
-  /** Load the weights into this model instead of rebuilding one from the file's config. */
-  into?: Module;
+export interface LoadModelOptions<M extends Module = Module> extends LoadOptions {
+  /** Load the weights into this model instead of rebuilding one from the file's config (the result has its type). */
+  into?: M;
   /** Fail on missing or unexpected weights (default true). Shape mismatches are always errors. */
   strict?: boolean;
 }
 
-export interface LoadedModel {
-  model: Module;
+export interface LoadedModel<M extends Module = Module> {
+  model: M;
   /** All of the file's metadata, Myelin's own keys included. */
   metadata: Record<string, string>;
 }
@@ -196,9 +196,9 @@ export function modelToBytes(model: Module, options: SaveOptions = {}): Uint8Arr
  * Rebuilds a model from bytes written by modelToBytes/saveModel (or loads them into `options.into`); the model is
  * returned in eval mode, with the file's metadata.
  */
-export function modelFromBytes(bytes: Uint8Array, options: LoadModelOptions = {}): LoadedModel {
+export function modelFromBytes<M extends Module = Module>(bytes: Uint8Array, options: LoadModelOptions<M> = {}): LoadedModel<M> {
   const { tensors, metadata } = decodeSafetensors(bytes, options);
-  return rebuild(tensors, metadata, options, 'modelFromBytes');
+  return rebuild(tensors, metadata, options, 'modelFromBytes') as LoadedModel<M>;
 }
 
 /** Saves weights and architecture to `path` (safetensors), atomically: a failed save leaves the previous file as it was. */
@@ -207,12 +207,12 @@ export async function saveModel(model: Module, path: string, options: SaveOption
 }
 
 /** Loads a model file, rebuilt from its config (or into `options.into`), in eval mode, with the file's metadata. */
-export async function loadModelWithMetadata(path: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
+export async function loadModelWithMetadata<M extends Module = Module>(path: string, options: LoadModelOptions<M> = {}): Promise<LoadedModel<M>> {
   const { tensors, metadata } = await loadSafetensors(path, options);
-  return rebuild(tensors, metadata, options, `loadModel: '${path}'`);
+  return rebuild(tensors, metadata, options, `loadModel: '${path}'`) as LoadedModel<M>;
 }
 
 /** Loads a model file, rebuilt from its config (or into `options.into`), in eval mode. */
-export async function loadModel(path: string, options: LoadModelOptions = {}): Promise<Module> {
+export async function loadModel<M extends Module = Module>(path: string, options: LoadModelOptions<M> = {}): Promise<M> {
   return (await loadModelWithMetadata(path, options)).model;
 }

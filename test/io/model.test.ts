@@ -179,8 +179,10 @@ test('loading into an existing model with { into }, strict and not', async () =>
     await saveModel(source, path);
     const target = mlp(); // same architecture, other weights
     assert.notDeepEqual(Array.from(run(target, x)), Array.from(run(source, x)));
-    const returned = await loadModel(path, { into: target });
+    // typed as what was passed in: a Sequential's own members need no cast
+    const returned: Sequential = await loadModel(path, { into: target });
     assert.equal(returned, target, 'the given model is filled in and returned');
+    assert.equal(returned.length, 3);
     assert.equal(target.training, false);
     assert.deepEqual(Array.from(run(target, x)), Array.from(run(source, x)));
 
