@@ -15,7 +15,17 @@
  * memory the next time a kernel reads it. Eviction happens only in `reserve()`, which kernels call before they take
  * any pointer, so pointers held by a running kernel stay valid.
  */
+
 import type { DType, TypedArray } from '../../tensor/dtype.js';
+
+/**
+ * The part of a WebAssembly.Memory the heap uses, written out so that the published typings name no WebAssembly type
+ * (a strict Node project without the DOM lib has none).
+ */
+export interface LinearMemory {
+  readonly buffer: ArrayBufferLike;
+  grow(pages: number): number;
+}
 
 export const PAGE = 65536;
 
@@ -97,7 +107,7 @@ export class WasmHeap {
    * `arenaBytes` are set aside at the bottom for permanent blocks (workspaces), so they never sit above storage that
    * a reset would want to reuse.
    */
-  constructor(readonly memory: WebAssembly.Memory, heapBase: number, readonly shared: boolean, readonly maxPages: number, arenaBytes = 0) {
+  constructor(readonly memory: LinearMemory, heapBase: number, readonly shared: boolean, readonly maxPages: number, arenaBytes = 0) {
     this.base = (heapBase + 63) & ~63;
     this.arenaTop = this.base;
     this.arenaEnd = this.base + ((arenaBytes + 63) & ~63);

@@ -42,7 +42,8 @@ interface AnyWorker {
 export type WorkerConstructor = new (url: URL, options?: object) => AnyWorker;
 
 export interface ThreadPoolOptions {
-  module: WebAssembly.Module;
+  /** the compiled kernel module (a WebAssembly.Module; typed loosely so the typings need no DOM lib) */
+  module: object;
   heap: WasmHeap;
   /** total threads including the calling one */
   threads: number;
