@@ -92,3 +92,14 @@ test('the SIMD128 build agrees with the js backend: a child with MYELIN_RELAXED_
   assert.ok(passed >= 20, `expected the kernel tests to run in the child, got ${passed} passing:\n${r.stdout.slice(-500)}`);
   assert.match(r.stdout, /^# fail 0$/m);
 });
+
+test('where WebAssembly cannot load, the library warns once, naming the reason, and runs on the js backend', () => {
+  const entry = fileURLToPath(new URL('../../src/index.js', import.meta.url));
+  const script = `delete globalThis.WebAssembly; const M = await import(${JSON.stringify(entry)}); await import(${JSON.stringify(entry)});
+    console.log('backend=' + M.getBackend().name + ' sum=' + M.tensor([1, 2, 3]).sum().item());`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: childEnv({}) });
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /backend=js sum=6/);
+  const warnings = child.stderr.split('\n').filter((l) => l.startsWith('myelin:'));
+  assert.deepEqual(warnings, ['myelin: the wasm backend could not load (WebAssembly is not defined); running on the js backend, which is several times slower']);
+});
