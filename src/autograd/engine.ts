@@ -1,9 +1,8 @@
 /**
  * Reverse-mode autograd over a graph recorded eagerly by ops. A GradNode belongs to one op result; it points at the
- * nodes of its inputs (or at leaf tensors) and holds its op's record and attributes (src/ops/op.ts) or a backward
- * closure, with the tensors the op saved. The
- * closure is dropped after use unless the graph is retained, so a training step's activations become garbage as
- * soon as backward finishes.
+ * nodes of its inputs (or at leaf tensors) and holds its op's record and attributes (src/ops/op.ts), or a backward
+ * closure for a node made by hand, with the tensors the op saved. They are dropped after use unless the graph is
+ * retained, so a training step's activations become garbage as soon as backward finishes.
  *
  * Every storage has a version, bumped by each in-place write (as PyTorch's version counter, shared by all views of
  * the storage). A node remembers the versions of the tensors its backward reads, and backward refuses to run with
@@ -50,7 +49,7 @@ export class GradNode {
   /** A non-leaf tensor whose `.grad` the user asked to keep (`retainGrad()`). */
   retained: Tensor | null = null;
   /**
-   * @internal Made by a library op (recordOp): its backward function keeps nothing it creates but what it returns, so
+   * @internal Made by a library op (recordNode): its backward keeps nothing it creates but what it returns, so
    * the engine frees the rest (temporaries such as 1 - out^2 in tanh's backward) as soon as it returns.
    */
   library = false;
@@ -159,26 +158,6 @@ export function setGradEnabled(enabled: boolean): boolean {
   return prev;
 }
 
-/**
- * Attaches a backward rule to an op's output when recording is on and any input requires grad. Returns the output.
- *
- * `saved` must list every tensor the backward reads (default: the inputs): changing one in place before backward is
- * detected, and memory that only the graph holds is kept exactly until the nodes that saved it have run
- * (releaseWithGraph in src/memory). Ops whose backward reads none of them (add, views, sum, ...) pass []. The backward decides
- * which gradients to compute by what its inputs required now, not at backward time (as the needs of an op record),
- * and keeps nothing it creates but what it returns.
- */
-export function recordOp(name: string, output: Tensor, inputs: readonly (Tensor | null)[], backward: BackwardFn,
-  saved?: readonly (Tensor | null | undefined)[]): Tensor {
-  if (!gradEnabled || !anyRequiresGrad(inputs)) return output;
-  const shapes: (readonly number[])[] = new Array(inputs.length);
-  for (let i = 0; i < inputs.length; i++) shapes[i] = inputs[i]?.shape ?? NO_SHAPE;
-  const node = new GradNode(name, inputs, backward, shapes, saved ?? inputs);
-  node.library = true;
-  output._setGradFn(node);
-  return output;
-}
-
 /** The input shape recorded for a null input. */
 const NO_SHAPE: readonly number[] = Object.freeze([]);
 
@@ -189,7 +168,12 @@ function anyRequiresGrad(inputs: readonly (Tensor | null)[]): boolean {
 
 /**
  * Attaches a node of the op record `op` to its output when recording is on and any input requires grad (the cheap
- * half of running a record; see runOp in src/ops/op.ts). Returns the output. `saved` is what op.saves declares.
+ * half of running a record; see runOp in src/ops/op.ts). Returns the output.
+ *
+ * What op.saves lists is everything the backward reads: changing one in place before backward is detected, and memory
+ * that only the graph holds is kept exactly until the nodes that saved it have run (releaseWithGraph in src/memory).
+ * The backward decides which gradients to compute by the needs recorded now, not by requiresGrad at backward time,
+ * and keeps nothing it creates but what it returns.
  */
 export function recordNode<A extends OpAttrs>(op: OpRecord<A>, output: Tensor, inputs: readonly (Tensor | null)[], attrs: A): Tensor {
   if (!gradEnabled || !op.backward) return output;

@@ -135,7 +135,7 @@ export class Tensor implements View {
     if (this._base !== null) this._refreshView();
     return this._gradFn;
   }
-  /** @internal used by recordOp */
+  /** @internal used by recordNode */
   _setGradFn(node: GradNode): void {
     this._gradFn = node;
     this._requiresGrad = true;
