@@ -212,4 +212,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// a reader that stops early (`myelin info m.safetensors | head`) closes the pipe: stop quietly, as Unix tools do
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(0);
+});
 process.exitCode = await main(process.argv.slice(2));

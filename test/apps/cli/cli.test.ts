@@ -22,6 +22,13 @@ function jsonLines(stdout: string): Record<string, unknown>[] {
 }
 
 describe('myelin CLI', () => {
+  it('stops quietly when the reader of its output goes away (myelin --help | true)', () => {
+    // `true` exits without reading, so the pipe is closed before the command's first write
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cli}" --help | true; echo "status \${PIPESTATUS[0]}"`], { cwd: work, encoding: 'utf8' });
+    assert.equal(r.stderr, '', 'no stack trace');
+    assert.match(r.stdout, /status 0/);
+  });
+
   it('prints its version and help', () => {
     const v = myelin('--version');
     assert.equal(v.code, 0);
