@@ -66,7 +66,7 @@ export function accuracy(model: nn.Module, kind: 'mlp' | 'cnn', images: Float32A
  * returns a description of the backend: its name, plus the SIMD build and thread count for wasm.
  */
 export async function chooseBackend(name: string | undefined): Promise<string> {
-  if (name === 'wasm' && wasmLoadError) throw new Error(`the wasm backend did not load: ${wasmLoadError.message}`);
+  if (name === 'wasm' && !wasmBackend()) throw new Error(`the wasm backend did not load: ${wasmLoadError()?.message}`);
   if (name) setBackend(name);
   const current = getBackend().name;
   if (current !== 'wasm') return current;

@@ -94,6 +94,10 @@ const registry = new Map<string, () => Device>();
 const instances = new Map<string, Device>();
 let current: Device | null = null;
 let currentName = 'js';
+/** The default a platform proposed (setDefaultBackend) and what to do if it cannot be made; null once settled. */
+let proposed: { name: string; onFail: (e: Error) => void } | null = null;
+/** whether the user chose the backend (setBackend), which a platform's default never overrides */
+let chosen = false;
 
 export function registerBackend(name: string, factory: () => Device): void {
   registry.set(name, factory);
@@ -118,9 +122,32 @@ export function getBackendByName(name: string): Device {
 export function setBackend(name: string): void {
   current = getBackendByName(name);
   currentName = name;
+  proposed = null;
+  chosen = true;
+}
+
+/**
+ * Makes `name` the default backend without making it yet (it is made when the first tensor needs a backend); if it
+ * then cannot be made, `onFail` hears why and the default stays 'js'. A backend the user chose with setBackend wins.
+ */
+export function setDefaultBackend(name: string, onFail: (e: Error) => void): void {
+  if (chosen) return;
+  current = null;
+  currentName = name;
+  proposed = { name, onFail };
 }
 
 export function getBackend(): Device {
-  if (!current) current = getBackendByName(currentName);
+  if (current) return current;
+  const p = proposed;
+  proposed = null;
+  try {
+    current = getBackendByName(currentName);
+  } catch (e) {
+    if (!p) throw e;
+    p.onFail(e as Error);
+    currentName = 'js';
+    current = getBackendByName('js');
+  }
   return current;
 }

@@ -2,9 +2,10 @@
  * Atomic file replacement for Node: the data goes to a fresh temp file in the target's directory, is flushed to disk
  * (fsync), and is renamed over the target, so readers see either the old file or the complete new one, never a
  * torn write. On any failure the temp file is removed and the old file is left untouched.
- *
- * `node:*` modules are imported lazily so that merely importing this module in a browser does no harm.
  */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as pathMod from 'node:path';
 
 export interface AtomicWriteOptions {
   /** Permission bits for a new file (default: those of the file being replaced, else 0o666 less the umask). */
@@ -18,10 +19,6 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, o
   if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
     throw new TypeError(`writeFileAtomic: data must be a Uint8Array or a string, got ${data === null ? 'null' : typeof data}`);
   }
-  const fs = await import('node:fs/promises');
-  const pathMod = await import('node:path');
-  const { randomBytes } = await import('node:crypto');
-
   // Replace what a symlink points to rather than the link itself.
   let target = pathMod.resolve(path);
   try {

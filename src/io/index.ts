@@ -1,10 +1,8 @@
-/** Reading and writing files: safetensors weights, whole-model files and atomic file replacement. */
+/** Reading and writing models: safetensors weights and whole models as bytes and as files (Node), atomic file replacement. */
 export {
   encodeSafetensors,
   decodeSafetensors,
   readSafetensorsHeader,
-  saveSafetensors,
-  loadSafetensors,
   MAX_HEADER_BYTES,
   MAX_JSON_DEPTH,
   DEFAULT_MAX_FILE_BYTES,
@@ -15,10 +13,9 @@ export {
   type DecodeOptions,
   type LoadOptions,
 } from './safetensors.js';
+export { saveSafetensors, loadSafetensors } from './safetensors-file.js';
+export { saveModel, loadModel, loadModelWithMetadata } from './model-file.js';
 export {
-  saveModel,
-  loadModel,
-  loadModelWithMetadata,
   modelToBytes,
   modelFromBytes,
   CONFIG_KEY,

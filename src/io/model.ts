@@ -1,7 +1,7 @@
 /**
  * Whole-model files: the stateDict as safetensors (tensor names exactly as PyTorch's state_dict would have them, so
  * weights move both ways) and the architecture config as JSON in the safetensors metadata (key 'myelin.config'), so
- * loading can rebuild the model without user code. Files are written atomically (temp file + rename).
+ * loading can rebuild the model without user code. Files (model-file.ts, for Node) are written atomically.
  *
  * A model file is untrusted input twice over: its safetensors part is checked by decodeSafetensors, and its config
  * is checked here before anything is built from it: it must be a tree of {type, args?, children?} objects of bounded
@@ -16,9 +16,7 @@ import type { Module } from '../nn/module.js';
 import { layerDeclaration, moduleFromConfig, type ModuleConfig } from '../nn/registry.js';
 import { noGrad } from '../autograd/engine.js';
 import type { Tensor } from '../tensor/tensor.js';
-import {
-  decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, type LoadOptions,
-} from './safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type LoadOptions } from './safetensors.js';
 
 /** Metadata keys Myelin writes; other keys are the caller's. */
 export const FORMAT_KEY = 'format';
@@ -60,14 +58,14 @@ function configOf(model: Module): ModuleConfig | undefined {
   }
 }
 
-function modelMetadata(model: Module, extra: Record<string, string> = {}): Record<string, string> {
+export function modelMetadata(model: Module, extra: Record<string, string> = {}): Record<string, string> {
   const meta: Record<string, string> = { ...extra, [FORMAT_KEY]: FORMAT, [VERSION_KEY]: LIBRARY_VERSION };
   const config = configOf(model);
   if (config) meta[CONFIG_KEY] = JSON.stringify(config);
   return meta;
 }
 
-function stateRecord(model: Module): Record<string, Tensor> {
+export function stateRecord(model: Module): Record<string, Tensor> {
   const record: Record<string, Tensor> = {};
   noGrad(() => {
     for (const [k, t] of model.stateDict()) {
@@ -142,7 +140,7 @@ function countValues(tensors: Record<string, Tensor>): number {
  * Builds (or takes) the model and loads the weights. `who` starts every error message: the public function, and the
  * path for files ("loadModel: 'path'", "modelFromBytes").
  */
-function rebuild(tensors: Record<string, Tensor>, metadata: Record<string, string>, options: LoadModelOptions, who: string): LoadedModel {
+export function rebuild(tensors: Record<string, Tensor>, metadata: Record<string, string>, options: LoadModelOptions, who: string): LoadedModel {
   const strict = options.strict ?? true;
   let model = options.into;
   if (model !== undefined && (typeof model !== 'object' || model === null || typeof model.loadStateDict !== 'function')) {
@@ -199,20 +197,4 @@ export function modelToBytes(model: Module, options: SaveOptions = {}): Uint8Arr
 export function modelFromBytes<M extends Module = Module>(bytes: Uint8Array, options: LoadModelOptions<M> = {}): LoadedModel<M> {
   const { tensors, metadata } = decodeSafetensors(bytes, options);
   return rebuild(tensors, metadata, options, 'modelFromBytes') as LoadedModel<M>;
-}
-
-/** Saves weights and architecture to `path` (safetensors), atomically: a failed save leaves the previous file as it was. */
-export async function saveModel(model: Module, path: string, options: SaveOptions = {}): Promise<void> {
-  await saveSafetensors(path, stateRecord(model), modelMetadata(model, options.metadata));
-}
-
-/** Loads a model file, rebuilt from its config (or into `options.into`), in eval mode, with the file's metadata. */
-export async function loadModelWithMetadata<M extends Module = Module>(path: string, options: LoadModelOptions<M> = {}): Promise<LoadedModel<M>> {
-  const { tensors, metadata } = await loadSafetensors(path, options);
-  return rebuild(tensors, metadata, options, `loadModel: '${path}'`) as LoadedModel<M>;
-}
-
-/** Loads a model file, rebuilt from its config (or into `options.into`), in eval mode. */
-export async function loadModel<M extends Module = Module>(path: string, options: LoadModelOptions<M> = {}): Promise<M> {
-  return (await loadModelWithMetadata(path, options)).model;
 }

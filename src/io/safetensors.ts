@@ -8,8 +8,7 @@
  * what the input's own size justifies, and the checks are those of the reference reader (the tensors must cover
  * the buffer exactly, contiguously, without gaps or overlaps).
  *
- * saveSafetensors / loadSafetensors are the Node file helpers; they load `node:fs` lazily, so importing this module
- * in a browser is harmless.
+ * The file helpers (saveSafetensors, loadSafetensors) are in safetensors-file.ts, for Node.
  */
 import { getBackend } from '../backend/backend.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
@@ -87,7 +86,8 @@ export interface SafetensorsContents {
   metadata: Record<string, string>;
 }
 
-function fail(message: string): never {
+/** Throws the Error every safetensors problem is reported with. */
+export function fail(message: string): never {
   throw new Error(`safetensors: ${message}`);
 }
 
@@ -498,53 +498,4 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
     setOwn(tensors, entry.name, new Tensor(backend.fromTypedArray(data, into), entry.shape));
   }
   return { tensors, metadata: header.metadata };
-}
-
-// ---------------------------------------------------------------- files (Node)
-
-/** Writes tensors to `path` atomically (temp file in the same directory, fsync, rename). */
-export async function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): Promise<void> {
-  const bytes = encodeSafetensors(tensors, metadata);
-  const { writeFileAtomic } = await import('./atomic.js');
-  await writeFileAtomic(path, bytes);
-}
-
-/** Reads a safetensors file; files larger than `options.maxFileBytes` (default 2 GiB) are refused unread. */
-export async function loadSafetensors(path: string, options: LoadOptions = {}): Promise<SafetensorsContents> {
-  const bytes = await readFileLimited(path, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-  return decodeSafetensors(bytes, options);
-}
-
-async function readFileLimited(path: string, limit: number): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
-  let handle: import('node:fs/promises').FileHandle;
-  try {
-    handle = await fs.open(path, 'r');
-  } catch (e) {
-    throw rewrap(e, `cannot open '${path}'`);
-  }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) fail(`'${path}' is not a regular file`);
-    if (st.size > limit) fail(`'${path}' is ${st.size} bytes, larger than the limit of ${limit} bytes (options.maxFileBytes)`);
-    const bytes = new Uint8Array(st.size);
-    let pos = 0;
-    while (pos < st.size) {
-      const { bytesRead } = await handle.read(bytes, pos, st.size - pos, pos);
-      if (bytesRead === 0) fail(`'${path}' shrank from ${st.size} to ${pos} bytes while being read`);
-      pos += bytesRead;
-    }
-    const extra = await handle.read(new Uint8Array(1), 0, 1, st.size);
-    if (extra.bytesRead !== 0) fail(`'${path}' grew while being read`);
-    return bytes;
-  } finally {
-    await handle.close();
-  }
-}
-
-function rewrap(e: unknown, what: string): Error {
-  const err = new Error(`safetensors: ${what}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  const code = (e as { code?: unknown } | null)?.code;
-  if (code !== undefined) Object.assign(err, { code });
-  return err;
 }

@@ -1,11 +1,10 @@
 /**
- * Callbacks hook into fit(): early stopping, checkpoints, a JSON-lines logger, or your own. Browser-safe to import:
- * the file-writing callbacks load Node's modules only when they write.
+ * Callbacks hook into fit(): early stopping, or your own. The ones that write files (checkpoints, a JSON-lines log)
+ * are in file-callbacks.ts, for Node.
  */
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../autograd/engine.js';
-import { saveModel } from '../io/model.js';
 
 export type Logs = Record<string, number>;
 
@@ -35,7 +34,7 @@ export interface MonitorOptions {
 }
 
 /** Tracks the best value of one logged quantity. */
-class Monitor {
+export class Monitor {
   readonly key: string;
   private readonly sign: number;
   private readonly minDelta: number;
@@ -110,49 +109,6 @@ export class EarlyStopping implements Callback {
 
   onTrainEnd(_logs: Logs, ctx: TrainingContext): void {
     if (this.options.restoreBestWeights && this.best) ctx.model.loadStateDict(this.best);
-  }
-}
-
-export interface ModelCheckpointOptions extends MonitorOptions {
-  /** File to write; every `{epoch}` in it is replaced by the epoch number. */
-  path: string;
-  /** Only write when the monitored value improves (default true). */
-  saveBestOnly?: boolean;
-}
-
-/** Saves the model (atomically) every epoch or whenever it improves. */
-export class ModelCheckpoint implements Callback {
-  private readonly monitor: Monitor;
-  readonly saved: string[] = [];
-
-  constructor(private readonly options: ModelCheckpointOptions) {
-    this.monitor = new Monitor(options);
-  }
-
-  async onEpochEnd(epoch: number, logs: Logs, ctx: TrainingContext): Promise<void> {
-    const best = this.options.saveBestOnly ?? true;
-    if (best && !this.monitor.improved(logs)) return;
-    const path = this.options.path.split('{epoch}').join(String(epoch));
-    await saveModel(ctx.model, path, { metadata: { epoch: String(epoch), logs: JSON.stringify(logs) } });
-    this.saved.push(path);
-  }
-}
-
-/**
- * Appends one JSON object per epoch ({epoch, ...logs}) to a file, creating its folder if needed (Node only; `node:fs`
- * is loaded on the first write, so constructing one does no I/O).
- */
-export class JsonLogger implements Callback {
-  private ready = false;
-  constructor(private readonly path: string) {}
-  async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
-    const fs = await import('node:fs/promises');
-    if (!this.ready) {
-      const { dirname } = await import('node:path');
-      await fs.mkdir(dirname(this.path), { recursive: true });
-      this.ready = true;
-    }
-    await fs.appendFile(this.path, JSON.stringify({ epoch, ...logs }) + '\n');
   }
 }
 

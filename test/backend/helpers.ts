@@ -11,7 +11,7 @@ import { contiguousStrides, sizeOf } from '../../src/tensor/shape.js';
 import '../../src/index.js';
 import { wasmAvailable, wasmLoadError } from '../../src/backend/wasm/index.js';
 
-if (!wasmAvailable) throw new Error(`the wasm backend did not load: ${wasmLoadError?.message}`);
+if (!wasmAvailable()) throw new Error(`the wasm backend did not load: ${wasmLoadError()?.message}`);
 
 export const js: Backend = getBackendByName('js');
 export const wasm: Backend = getBackendByName('wasm');

@@ -9,7 +9,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { LinearActivation, UnaryOp, View } from '../../src/backend/backend.js';
 import * as abi from '../../src/backend/wasm/abi.js';
 import { KERNEL_SIGNATURES, type KernelExports, type KernelSignature, type WasmType } from '../../src/backend/wasm/abi.js';
-import { loadModule, relaxedSimdSupported } from '../../src/backend/wasm/loader.js';
+import { relaxedSimdSupported } from '../../src/backend/wasm/loader.js';
+import { loadModule } from '../../src/backend/wasm/node-module.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../src/tensor/dtype.js';
 import { full, js } from './helpers.js';
 

@@ -141,7 +141,9 @@ test('worker threads do not keep the process alive', () => {
 
 test('threads start when Node runs with process-wide flags that workers refuse (--expose-gc, heap size)', () => {
   const index = new URL('../../src/backend/wasm/index.js', import.meta.url).href;
+  const platform = new URL('../../src/backend/wasm/node.js', import.meta.url).href;
   const script = `
+    await import(${JSON.stringify(platform)});
     const w = await import(${JSON.stringify(index)});
     w.setNumThreads(2);
     console.log(await w.warmUpThreads() ? 'threads' : 'single');

@@ -11,7 +11,8 @@ import type { View } from '../../src/backend/backend.js';
 import { WasmDevice } from '../../src/backend/wasm/device.js';
 import { WasmHeap } from '../../src/backend/wasm/heap.js';
 import type { KernelExports } from '../../src/backend/wasm/abi.js';
-import { loadModule, relaxedSimdSupported } from '../../src/backend/wasm/loader.js';
+import { relaxedSimdSupported } from '../../src/backend/wasm/loader.js';
+import { loadModule } from '../../src/backend/wasm/node-module.js';
 import { Rng, assertSame, js, pair, wasm } from './helpers.js';
 
 test('the private-memory build runs the kernels (no SharedArrayBuffer needed)', async () => {
@@ -102,4 +103,40 @@ test('where WebAssembly cannot load, the library warns once, naming the reason, 
   assert.match(child.stdout, /backend=js sum=6/);
   const warnings = child.stderr.split('\n').filter((l) => l.startsWith('myelin:'));
   assert.deepEqual(warnings, ['myelin: the wasm backend could not load (WebAssembly is not defined); running on the js backend, which is several times slower']);
+});
+
+test('the wasm backend loads when the first tensor needs it: a process that stays on js never compiles it nor sets a V8 flag', () => {
+  const entry = JSON.stringify(fileURLToPath(new URL('../../src/index.js', import.meta.url)));
+  const loader = JSON.stringify(fileURLToPath(new URL('../../src/backend/wasm/loader.js', import.meta.url)));
+  const script = `const M = await import(${entry}); const { relaxedSimdSupported } = await import(${loader});
+    const before = relaxedSimdSupported();
+    M.setBackend('js');
+    const y = M.nn.F.relu(M.tensor([[1, -2], [3, 4]]).matmul(M.ones([2, 2]))).sum().item();
+    const onJs = relaxedSimdSupported();
+    M.setBackend('wasm');
+    const z = M.tensor([1, 2, 3]).sum().item();
+    console.log([before, y, onJs, M.getBackend().name, z, relaxedSimdSupported()].join(' '));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: childEnv({}) });
+  assert.equal(child.status, 0, child.stderr);
+  const [before, y, onJs, name, z, after] = child.stdout.trim().split(' ');
+  assert.equal(y, '14');
+  assert.equal(name, 'wasm');
+  assert.equal(z, '6');
+  if (flagVersion) {
+    // Node 20: the flag is set at the first wasm tensor, not at import nor while on js
+    assert.deepEqual([before, onJs, after], ['false', 'false', 'true']);
+  } else {
+    assert.equal(after, 'true');
+  }
+});
+
+test('require(esm): CommonJS code can require the package root (Node 20.19+ has no top-level await to refuse)', () => {
+  const entry = JSON.stringify(fileURLToPath(new URL('../../src/index.js', import.meta.url)));
+  const script = `const m = require(${entry}); console.log(m.getBackend().name, m.tensor([[1, 2], [3, 4]]).matmul(m.eye(2)).sum().item());`;
+  const child = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: childEnv({}) });
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major === 20 && minor < 19) return; // require(esm) arrived in 20.19 (and 22.12)
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), 'wasm 10');
+  assert.doesNotMatch(child.stderr, /Warning/);
 });

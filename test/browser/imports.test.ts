@@ -1,9 +1,9 @@
 /**
- * The browser entry must not reach a Node built-in through a static import: walks the static import graph of the
- * compiled dist/src/browser.js (and of the wasm worker, which browsers load as a module Web Worker) with the
- * TypeScript parser and fails on any `node:` module, bare Node built-in or other bare specifier (which a browser
- * cannot resolve without a bundler). Dynamic `import()` is allowed: Node-only code loads its modules that way, behind
- * a check that it runs under Node.
+ * The browser entry must not reach a Node built-in, statically or dynamically (a bundler follows both, and stops on
+ * a Node module even behind a runtime check): walks the import graph of the compiled dist/src/browser.js (import and
+ * export ... from, and import() of a string literal) with the TypeScript parser and fails on any `node:` module, bare
+ * Node built-in, other bare specifier (which a browser cannot resolve without a bundler) or import() of a computed
+ * specifier (which no bundler can follow).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,20 +22,28 @@ export interface GraphProblem {
   why: string;
 }
 
-/** The module specifiers a file imports or re-exports statically (import/export ... from, import '...'). */
-export function staticImports(source: string, fileName: string): string[] {
+/**
+ * The module specifiers a file imports or re-exports (import/export ... from, import '...', import('...')); an import()
+ * whose specifier is not a string literal is returned as '<computed>'.
+ */
+export function moduleImports(source: string, fileName: string): string[] {
   const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.ES2022, false, ts.ScriptKind.JS);
   const out: string[] = [];
-  for (const st of sf.statements) {
-    if ((ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)) {
-      out.push(st.moduleSpecifier.text);
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      out.push(node.moduleSpecifier.text);
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const arg = node.arguments[0];
+      out.push(arg && ts.isStringLiteralLike(arg) ? arg.text : '<computed>');
     }
-  }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
   return out;
 }
 
-/** Walks the static import graph from the roots; returns the files reached and every import a browser cannot load. */
-export function walkStaticImports(roots: URL[], base: URL): { files: string[]; problems: GraphProblem[] } {
+/** Walks the import graph from the roots; returns the files reached and every import a browser cannot load. */
+export function walkImports(roots: URL[], base: URL): { files: string[]; problems: GraphProblem[] } {
   const seen = new Set<string>();
   const problems: GraphProblem[] = [];
   const rel = (u: URL): string => u.href.startsWith(base.href) ? u.href.slice(base.href.length) : u.href;
@@ -51,8 +59,9 @@ export function walkStaticImports(roots: URL[], base: URL): { files: string[]; p
       problems.push({ from: rel(url), specifier: '', why: 'file not found' });
       continue;
     }
-    for (const spec of staticImports(source, fileURLToPath(url))) {
-      if (spec.startsWith('node:')) problems.push({ from: rel(url), specifier: spec, why: 'Node built-in' });
+    for (const spec of moduleImports(source, fileURLToPath(url))) {
+      if (spec === '<computed>') problems.push({ from: rel(url), specifier: spec, why: 'import() of a computed specifier' });
+      else if (spec.startsWith('node:')) problems.push({ from: rel(url), specifier: spec, why: 'Node built-in' });
       else if (spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/')) stack.push(new URL(spec, url));
       else if (BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0])) problems.push({ from: rel(url), specifier: spec, why: 'Node built-in' });
       else problems.push({ from: rel(url), specifier: spec, why: 'bare specifier (a browser needs a bundler or import map)' });
@@ -65,23 +74,26 @@ export function walkStaticImports(roots: URL[], base: URL): { files: string[]; p
 const SRC = new URL('../../src/', import.meta.url);
 const show = (ps: GraphProblem[]): string => ps.map((p) => `${p.from} imports '${p.specifier}' (${p.why})`).join('\n');
 
-describe('browser entry: static imports', () => {
-  test('dist/src/browser.js and the wasm worker import no Node built-in', () => {
-    const { files, problems } = walkStaticImports([new URL('browser.js', SRC), new URL('backend/wasm/worker.js', SRC)], SRC);
+describe('browser entry: imports', () => {
+  test('dist/src/browser.js reaches no Node built-in, statically or dynamically', () => {
+    const { files, problems } = walkImports([new URL('browser.js', SRC)], SRC);
     assert.deepEqual(problems, [], `\n${show(problems)}`);
-    // the walk really covered the library, not just the entry
-    for (const f of ['browser.js', 'backend/wasm/index.js', 'nn/index.js', 'optim/index.js', 'train/fit.js', 'data/browser.js', 'io/safetensors.js']) {
+    // the walk really covered the library, not just the entry, and followed the dynamic imports of the kernel builds
+    for (const f of ['browser.js', 'backend/wasm/index.js', 'backend/wasm/worker.js', 'backend/wasm/bin/myelin-relaxed-mt.js',
+      'nn/index.js', 'optim/index.js', 'train/fit.js', 'train/callbacks.js', 'train/metrics.js', 'train/progress.js',
+      'data/browser.js', 'io/safetensors.js', 'io/model.js']) {
       assert.ok(files.includes(f), `${f} reached`);
     }
+    for (const f of ['backend/wasm/node.js', 'io/atomic.js', 'io/model-file.js', 'train/file-callbacks.js']) assert.ok(!files.includes(f), `${f} not reached`);
   });
 
   test('the checker catches Node imports: dist/src/index.js reaches node:fs', () => {
-    const { problems } = walkStaticImports([new URL('index.js', SRC)], SRC);
+    const { problems } = walkImports([new URL('index.js', SRC)], SRC);
     assert.ok(problems.some((p) => p.specifier === 'node:fs'), 'index.js (the Node entry) should reach node:fs');
     assert.ok(problems.every((p) => p.why === 'Node built-in'), show(problems));
   });
 
-  test('staticImports sees import/export forms and ignores dynamic import() and strings', () => {
+  test('moduleImports sees import/export forms and import(), and ignores strings and comments', () => {
     const src = [
       "import './a.js';",
       "import x, { y } from 'node:fs';",
@@ -89,8 +101,10 @@ describe('browser entry: static imports', () => {
       "export * as ns from './c.js';",
       "const s = \"import z from 'node:os'\";",
       "async function f() { await import('node:path'); }",
+      "// import y from 'node:zlib';",
+      'const g = (name) => import(name);',
     ].join('\n');
-    assert.deepEqual(staticImports(src, 'x.js'), ['./a.js', 'node:fs', '../b.js', './c.js']);
+    assert.deepEqual(moduleImports(src, 'x.js'), ['./a.js', 'node:fs', '../b.js', './c.js', 'node:path', '<computed>']);
   });
 
   test("package.json: the 'browser' condition (and myelin/browser) resolve to the browser entry", () => {

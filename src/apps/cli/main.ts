@@ -2,12 +2,11 @@
 /** The `myelin` command: train, evaluate, inspect and use models from a terminal. */
 import '../../index.js'; // the library as a user's program loads it (the entry attaches the Tensor methods)
 import { readFile, stat } from 'node:fs/promises';
-import '../../backend/wasm/default.js'; // the fast backend, as the package root selects it
 import { datasets } from '../../data/index.js';
 import { TfidfVectorizer } from '../../data/text.js';
 import { decodePng } from '../image/png.js';
 import { toMnistInput } from '../image/preprocess.js';
-import { loadModelWithMetadata } from '../../io/model.js';
+import { loadModelWithMetadata } from '../../io/model-file.js';
 import type { Module } from '../../nn/module.js';
 import { softmax } from '../../ops/softmax.js';
 import { tensor } from '../../tensor/creation.js';

@@ -4,7 +4,7 @@
  */
 import { datasets } from '../../data/index.js';
 import { TfidfVectorizer } from '../../data/text.js';
-import { saveModel } from '../../io/model.js';
+import { saveModel } from '../../io/model-file.js';
 import { digitsCnn, digitsLesson, digitsMlp, spamClassifier, xorNet } from '../../models/index.js';
 import type { Module } from '../../nn/module.js';
 import { mseLoss } from '../../nn/losses.js';

@@ -1,15 +1,17 @@
 /**
- * Loads the WebAssembly kernels and registers the 'wasm' backend (importing this module does not change the default
- * backend; ./default.js does). Loading happens once, at import (top-level await): Node reads the committed binary
- * from disk, browsers fetch it. Where the engine lacks WebAssembly SIMD128 the backend is not registered and
- * `wasmAvailable` is false, with the reason in `wasmLoadError`.
+ * The wasm backend's state and its controls, for either platform. A platform module (node.ts, browser.ts) hands over
+ * how to get the kernel module with provideWasm; the 'wasm' backend is then registered and becomes the default, and
+ * is made at the first tensor that needs it (the first call of its factory): in Node the module is read and
+ * compiled then, synchronously, so a process that never creates a tensor on it never compiles it; in browsers it was
+ * fetched and compiled at import (WebAssembly cannot compile a module of this size synchronously on a page's main
+ * thread). Where it cannot load, the js backend stays the default and the library says so once, with the reason.
  */
-import { registerBackend } from '../device.js';
+import { registerBackend, setDefaultBackend } from '../device.js';
 import type { KernelExports } from './abi.js';
 import { WasmDevice } from './device.js';
-import { WasmHeap, type HeapStats } from './heap.js';
-import { loadModule } from './loader.js';
-import { ThreadPool, type WorkerConstructor } from './threads.js';
+import { WasmHeap, type HeapStats, type LinearMemory } from './heap.js';
+import type { Variant } from './loader.js';
+import { ThreadPool, type SpawnWorker } from './threads.js';
 import './kernels/elementwise.js';
 import './kernels/reduce.js';
 import './kernels/matmul.js';
@@ -21,54 +23,85 @@ import './kernels/borrowed.js';
 export { WasmDevice, WasmStorage } from './device.js';
 export type { HeapStats } from './heap.js';
 
-const isNode = typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
-
-let instance: WasmDevice | null = null;
-let loadError: Error | null = null;
-let workerCtor: WorkerConstructor | null = null;
-let module: WebAssembly.Module | null = null;
-let cores = 1;
-let wantThreads = 1;
-
-try {
-  const loaded = await loadModule();
-  module = loaded.module;
-  const maxPages = isNode ? 65536 : 32768;
-  const memory = loaded.shared
-    ? new WebAssembly.Memory({ initial: 256, maximum: maxPages, shared: true })
-    : new WebAssembly.Memory({ initial: 256 });
-  const inst = isNode
-    ? new WebAssembly.Instance(loaded.module, { env: { memory } })
-    : await WebAssembly.instantiate(loaded.module, { env: { memory } });
-  const k = inst.exports as unknown as KernelExports;
-  if (isNode) {
-    const os = await import('node:os');
-    cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-    if (loaded.shared) workerCtor = (await import('node:worker_threads')).Worker as unknown as WorkerConstructor;
-  } else {
-    cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-    if (loaded.shared && typeof Worker !== 'undefined') workerCtor = Worker as unknown as WorkerConstructor;
-  }
-  // permanent arena: one GEMM workspace per thread plus a few pools' control blocks
-  const arena = (workerCtor ? Math.max(1, cores) : 1) * (k.sgemmWorkspace(2048) + 64) + 16384;
-  const heap = new WasmHeap(memory, k.heapBase(), loaded.shared, maxPages, arena);
-  instance = new WasmDevice({ exports: k, heap, variant: loaded.variant });
-  instance.warmUp();
-  wantThreads = workerCtor ? Math.max(1, cores) : 1;
-  instance.startPool = () => startPool();
-  instance.threadsWanted = wantThreads;
-} catch (e) {
-  loadError = e as Error;
-  instance = null;
+/**
+ * What a platform supplies: the module, instantiated over a fresh memory, and how to run threads. (WebAssembly
+ * objects are typed loosely here so that the typings need no DOM lib.)
+ */
+export interface WasmPlatform {
+  /** the compiled WebAssembly.Module (workers instantiate it too) */
+  module: object;
+  variant: Variant;
+  /** whether the memory is shared (threads possible) */
+  shared: boolean;
+  exports: KernelExports;
+  memory: LinearMemory;
+  /** the memory's maximum in 64 KiB pages */
+  maxPages: number;
+  /** logical cores (the default number of threads) */
+  cores: number;
+  /** starts a kernel worker; null where threads are impossible (no shared memory, no Worker) */
+  spawn: SpawnWorker | null;
+  /** whether the calling thread may block in Atomics.wait */
+  canBlock: boolean;
 }
 
+let provide: (() => WasmPlatform) | null = null;
+/** undefined: not tried yet */
+let instance: WasmDevice | null | undefined;
+let loadError: Error | null = null;
+let platform: WasmPlatform | null = null;
+let wantThreads = 1;
 const workspaces: number[] = [];
 
+/**
+ * Registers the 'wasm' backend, made by `load` when first needed, and makes it the default backend (unless the user
+ * has chosen one); `load` throws where the module cannot run. Called once, by the platform module.
+ */
+export function provideWasm(load: () => WasmPlatform): void {
+  provide = load;
+  registerBackend('wasm', () => {
+    const device = wasmBackend();
+    if (!device) throw new Error(`the wasm backend could not load (${loadError?.message ?? 'no platform provided it'})`);
+    return device;
+  });
+  setDefaultBackend('wasm', (e) => {
+    console.warn(`myelin: ${e.message}; running on the js backend, which is several times slower`);
+  });
+}
+
+/** The wasm backend instance, made on first call (null when it cannot load: see wasmLoadError). */
+export function wasmBackend(): WasmDevice | null {
+  if (instance !== undefined) return instance;
+  instance = null;
+  if (!provide) {
+    loadError = new Error('no platform module provided the kernels (import the package root, not its internals)');
+    return null;
+  }
+  try {
+    const p = provide();
+    const k = p.exports;
+    // permanent arena: one GEMM workspace per thread plus a few pools' control blocks
+    const threads = p.spawn ? Math.max(1, p.cores) : 1;
+    const arena = threads * (k.sgemmWorkspace(2048) + 64) + 16384;
+    const heap = new WasmHeap(p.memory, k.heapBase(), p.shared, p.maxPages, arena);
+    const device = new WasmDevice({ exports: k, heap, variant: p.variant });
+    device.warmUp();
+    platform = p;
+    wantThreads = threads;
+    device.threadsWanted = threads;
+    device.startPool = () => startPool();
+    instance = device;
+  } catch (e) {
+    loadError = e as Error;
+  }
+  return instance;
+}
+
 function startPool(): ThreadPool | null {
-  if (!instance || !module || !workerCtor || wantThreads <= 1) return null;
-  const b = instance;
-  instance.pool = new ThreadPool({
-    module,
+  const b = instance, p = platform;
+  if (!b || !p || !p.spawn || wantThreads <= 1) return null;
+  b.pool = new ThreadPool({
+    module: p.module,
     heap: b.heap,
     threads: wantThreads,
     workspace: (t) => {
@@ -77,26 +110,22 @@ function startPool(): ThreadPool | null {
       while (workspaces.length < t) workspaces.push(b.heap.allocPermanent(b.k.sgemmWorkspace(2048)));
       return workspaces[t - 1];
     },
-    sgemm: instance.k.sgemm,
-    adam: instance.k.adamF32,
-    Worker: workerCtor,
+    sgemm: b.k.sgemm,
+    adam: b.k.adamF32,
+    spawn: p.spawn,
+    canBlock: p.canBlock,
   });
-  return instance.pool;
+  return b.pool;
 }
 
-/** True when the wasm backend loaded and is registered. */
-export const wasmAvailable = instance !== null;
-/** Why the wasm backend is unavailable (null when it loaded). */
-export const wasmLoadError = loadError;
-
-if (instance) {
-  const b = instance;
-  registerBackend('wasm', () => b);
+/** True when the wasm backend can run here (loads it if it has not loaded yet). */
+export function wasmAvailable(): boolean {
+  return wasmBackend() !== null;
 }
 
-/** The wasm backend instance (null when unavailable). */
-export function wasmBackend(): WasmDevice | null {
-  return instance;
+/** Why the wasm backend is unavailable (null when it loaded or has not been tried). */
+export function wasmLoadError(): Error | null {
+  return loadError;
 }
 
 /**
@@ -105,18 +134,19 @@ export function wasmBackend(): WasmDevice | null {
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected a positive integer, got ${n}`);
-  if (!instance) return;
-  const want = workerCtor ? n : 1;
-  if (want === wantThreads && (instance.pool || want === 1)) return;
+  const b = wasmBackend();
+  if (!b) return;
+  const want = platform?.spawn ? n : 1;
+  if (want === wantThreads && (b.pool || want === 1)) return;
   wantThreads = want;
-  instance.threadsWanted = want;
-  instance.pool?.terminate();
-  instance.pool = null;
+  b.threadsWanted = want;
+  b.pool?.terminate();
+  b.pool = null;
 }
 
 /** The number of threads the wasm backend uses for large products. */
 export function getNumThreads(): number {
-  return instance ? wantThreads : 1;
+  return wasmBackend() ? wantThreads : 1;
 }
 
 /**
@@ -124,8 +154,9 @@ export function getNumThreads(): number {
  * use them once ready). Resolves false when threads are unavailable.
  */
 export async function warmUpThreads(): Promise<boolean> {
-  if (!instance) return false;
-  const pool = instance.pool ?? startPool();
+  const b = wasmBackend();
+  if (!b) return false;
+  const pool = b.pool ?? startPool();
   return pool ? pool.whenReady() : false;
 }
 
@@ -135,10 +166,12 @@ export async function warmUpThreads(): Promise<boolean> {
  */
 export function setWasmMemoryBudget(bytes: number): void {
   if (!(bytes > 0)) throw new RangeError(`setWasmMemoryBudget: expected a positive number of bytes, got ${bytes}`);
-  if (instance) instance.heap.budget = bytes;
+  const b = wasmBackend();
+  if (b) b.heap.budget = bytes;
 }
 
 /** Memory statistics of the wasm backend (null when unavailable). */
 export function wasmMemoryStats(): HeapStats | null {
-  return instance ? instance.heap.stats() : null;
+  const b = wasmBackend();
+  return b ? b.heap.stats() : null;
 }

@@ -1,6 +1,6 @@
 /**
- * A pool of worker threads sharing the backend's WebAssembly.Memory (node:worker_threads in Node, module Web Workers
- * in browsers). Each worker instantiates the same compiled module over the same shared memory and waits on a slot of
+ * A pool of worker threads sharing the backend's WebAssembly.Memory (node:worker_threads in Node, Web Workers in
+ * browsers: the platform module passes `spawn`, which starts one running worker.ts's serveKernels). Each worker instantiates the same compiled module over the same shared memory and waits on a slot of
  * a control block in that memory; the calling thread writes a job into the slots, wakes the workers with
  * Atomics.notify, does its own share, then waits for theirs. No messages are exchanged per job, so a hand-off costs a
  * few microseconds plus the wake-up.
@@ -12,9 +12,10 @@
  * unref'd: they never keep the process alive.
  */
 import type { WasmHeap } from './heap.js';
+import type { WorkerStart } from './worker.js';
 
 const SLOT_WORDS = 16;
-/** Worker commands (word 3 of a slot); worker.ts reads the same numbers. */
+/** Worker commands (word 3 of a slot); worker.ts has the same numbers as literals. */
 const CMD_SGEMM = 1;
 const CMD_ADAM = 2;
 
@@ -28,18 +29,13 @@ function f32Bits(x: number): number {
   return i32OfF32[0];
 }
 
-const isNode = typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
-
-interface AnyWorker {
-  postMessage(msg: unknown): void;
+/** A started worker, as the platform's spawn returns it. */
+export interface KernelWorker {
   terminate(): unknown;
-  unref?(): void;
-  on?(event: string, fn: (e: unknown) => void): void;
-  onerror?: ((e: unknown) => void) | null;
 }
 
-/** node:worker_threads' Worker or the browser's Worker. */
-export type WorkerConstructor = new (url: URL, options?: object) => AnyWorker;
+/** Starts one worker running serveKernels(start); calls onError if it dies. */
+export type SpawnWorker = (start: WorkerStart, onError: () => void) => KernelWorker;
 
 export interface ThreadPoolOptions {
   /** the compiled kernel module (a WebAssembly.Module; typed loosely so the typings need no DOM lib) */
@@ -54,28 +50,14 @@ export interface ThreadPoolOptions {
     c: number, ldc: number, accumulate: number, ws: number) => void;
   /** the calling thread's adamF32 */
   adam: (n: number, p: number, g: number, m: number, v: number, ...coeffs: Coeffs) => void;
-  Worker: WorkerConstructor;
-}
-
-/** The parent's Node flags minus those that only make sense for the main script (-e, -p, --input-type). */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const a = process.execArgv;
-  for (let i = 0; i < a.length; i++) {
-    const s = a[i];
-    if (s === '-e' || s === '--eval' || s === '-p' || s === '--print' || s === '--input-type') {
-      i++;
-      continue;
-    }
-    if (s.startsWith('--eval=') || s.startsWith('--print=') || s.startsWith('--input-type=')) continue;
-    out.push(s);
-  }
-  return out;
+  spawn: SpawnWorker;
+  /** whether this thread may block in Atomics.wait (not a browser's main thread) */
+  canBlock: boolean;
 }
 
 export class ThreadPool {
   readonly threads: number;
-  private readonly workers: AnyWorker[] = [];
+  private readonly workers: KernelWorker[] = [];
   private readonly ctrl: number;
   private readonly ws: number[] = [];
   private seq = 0;
@@ -102,7 +84,7 @@ export class ThreadPool {
     // workspaces are reused across pools; a fresh control block means workers of a terminated pool (idle, waiting
     // on their old slots) can never pick up a new job
     for (let t = 0; t < opts.threads; t++) this.ws.push(opts.workspace(t));
-    this.canBlock = isNode || typeof (globalThis as { document?: unknown }).document === 'undefined';
+    this.canBlock = opts.canBlock;
     this.spawn();
   }
 
@@ -111,32 +93,10 @@ export class ThreadPool {
   }
 
   private spawn(): void {
-    const url = new URL('./worker.js', import.meta.url);
     const data = { module: this.opts.module, memory: this.opts.heap.memory, slot: 0, ws: 0 };
-    const Ctor = this.opts.Worker;
     try {
       for (let t = 1; t < this.threads; t++) {
-        const start = { ...data, slot: this.slot(t), ws: this.ws[t] };
-        if (isNode) {
-          let w: AnyWorker;
-          try {
-            w = new Ctor(url, { workerData: start, execArgv: workerExecArgv() });
-          } catch (e) {
-            // Process-wide flags (--expose-gc, --max-old-space-size, V8 options) are refused in a worker's execArgv;
-            // they apply to every thread anyway, so start the worker without them.
-            if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
-            w = new Ctor(url, { workerData: start, execArgv: [] });
-          }
-          w.unref!();
-          w.on!('error', () => this.fail());
-          this.workers.push(w);
-        } else {
-          // written out literally so bundlers (Vite, webpack) see the worker and emit it
-          const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }) as unknown as AnyWorker;
-          w.onerror = () => this.fail();
-          w.postMessage(start);
-          this.workers.push(w);
-        }
+        this.workers.push(this.opts.spawn({ ...data, slot: this.slot(t), ws: this.ws[t] }, () => this.fail()));
       }
     } catch {
       this.fail();

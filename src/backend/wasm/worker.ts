@@ -1,29 +1,34 @@
 /**
- * A kernel worker (see threads.ts): instantiates the module over the shared memory, reports ready, then runs jobs
- * from its control slot until the pool terminates it. Runs under node:worker_threads (workerData) or as a module Web
- * Worker (first message).
+ * The kernel worker's program (see threads.ts): instantiates the module over the shared memory, reports ready, then
+ * runs jobs from its control slot until the pool terminates it.
+ *
+ * Workers are started from this function's source text (Function.prototype.toString: a Blob URL in browsers, an
+ * `eval` worker in Node), so no bundler has to find, emit or serve a worker file. Hence the rules for its body: it
+ * refers to nothing outside itself but the engine's globals (WebAssembly, Atomics, typed arrays), declares no inner
+ * functions (a bundler's keep-names helper would be referenced from outside), and the command numbers are literals
+ * (threads.ts's CMD_SGEMM = 1 and CMD_ADAM = 2).
  */
-import type { KernelExports } from './abi.js';
 
-interface Start {
-  module: WebAssembly.Module;
-  memory: WebAssembly.Memory;
+/** What a worker is started with. */
+export interface WorkerStart {
+  /** the compiled kernel module (a WebAssembly.Module; typed loosely so the typings need no DOM lib) */
+  module: object;
+  /** the shared WebAssembly.Memory */
+  memory: object;
   /** i32 index of this worker's control slot */
   slot: number;
   /** sgemm workspace address */
   ws: number;
 }
 
-// the numbers of threads.ts's commands (not imported: the worker loads nothing but itself)
-const CMD_SGEMM = 1;
-const CMD_ADAM = 2;
-
-function serve(start: Start): void {
-  const instance = new WebAssembly.Instance(start.module, { env: { memory: start.memory } });
-  const k = instance.exports as unknown as KernelExports;
-  const i32 = new Int32Array(start.memory.buffer);
-  const f32 = new Float32Array(start.memory.buffer);
+export function serveKernels(start: WorkerStart): void {
+  const instance = new WebAssembly.Instance(start.module as WebAssembly.Module, { env: { memory: start.memory as WebAssembly.Memory } });
+  const k = instance.exports as Record<string, (...args: number[]) => number>;
+  const buffer = (start.memory as WebAssembly.Memory).buffer;
+  const i32 = new Int32Array(buffer);
+  const f32 = new Float32Array(buffer);
   const s = start.slot;
+  const a = s + 4;
   // run the GEMM once on a small block (inside this worker's workspace) so the engine compiles its optimised code
   // now rather than during the first real job
   const n = 48, scratch = (start.ws + k.sgemmWorkspace(n) + 63) & ~63;
@@ -36,28 +41,15 @@ function serve(start: Start): void {
     if (seq === seen) continue;
     seen = seq;
     // arguments live in the slot; the memory may have grown, but the control block is below the old size
-    const g = (i: number): number => i32[s + 4 + i];
-    const f = (i: number): number => f32[s + 4 + i];
     const cmd = i32[s + 3];
-    if (cmd === CMD_SGEMM) {
-      k.sgemm(g(0), g(1), g(2), g(3), g(4), g(5), g(6), g(7), g(8), g(9), g(10), g(11), start.ws);
-    } else if (cmd === CMD_ADAM) {
-      k.adamF32(g(0), g(1), g(2), g(3), g(4), f(5), f(6), f(7), f(8), f(9), f(10), f(11));
+    if (cmd === 1) {
+      k.sgemm(i32[a], i32[a + 1], i32[a + 2], i32[a + 3], i32[a + 4], i32[a + 5], i32[a + 6], i32[a + 7], i32[a + 8],
+        i32[a + 9], i32[a + 10], i32[a + 11], start.ws);
+    } else if (cmd === 2) {
+      k.adamF32(i32[a], i32[a + 1], i32[a + 2], i32[a + 3], i32[a + 4], f32[a + 5], f32[a + 6], f32[a + 7], f32[a + 8],
+        f32[a + 9], f32[a + 10], f32[a + 11]);
     }
     Atomics.store(i32, s + 1, seq);
     Atomics.notify(i32, s + 1);
   }
-}
-
-const isNode = typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
-
-if (isNode) {
-  const { workerData } = await import('node:worker_threads');
-  serve(workerData as Start);
-} else {
-  const scope = globalThis as unknown as { onmessage: ((e: MessageEvent<Start>) => void) | null };
-  scope.onmessage = (e: MessageEvent<Start>) => {
-    scope.onmessage = null;
-    serve(e.data);
-  };
 }

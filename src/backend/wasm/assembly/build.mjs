@@ -2,8 +2,9 @@
  * Builds the WebAssembly kernels: four variants, SIMD128 or relaxed SIMD, each with a private or a shared (threads)
  * imported memory, written to src/backend/wasm/bin/ (committed, so the library needs no build step).
  *   node src/backend/wasm/assembly/build.mjs          compile all variants (npm run build:wasm)
- *   node src/backend/wasm/assembly/build.mjs --copy   only copy the committed binaries next to the compiled JS
- *                                                     (dist/src/backend/wasm/bin; part of npm run build)
+ *   node src/backend/wasm/assembly/build.mjs --embed  only embed the committed binaries next to the compiled JS, each
+ *                                                     as a module whose default export is its base64 text
+ *                                                     (dist/src/backend/wasm/bin/<variant>.js; part of npm run build)
  *
  * Compiling first writes two files of this folder from src/backend/wasm/abi.ts (neither is committed):
  *   codes.ts    each `*_CODES` table as an AssemblyScript const enum of the same name and members
@@ -20,11 +21,17 @@ const binDir = join(root, 'src/backend/wasm/bin');
 const GENERATED = ['codes.ts', 'exports.ts'];
 const HEADER = '// Written by build.mjs from src/backend/wasm/abi.ts: do not edit.';
 
-function copyToDist() {
+function embedInDist() {
   const dist = join(root, 'dist/src/backend/wasm/bin');
   if (!existsSync(join(root, 'dist/src/backend/wasm'))) return;
   mkdirSync(dist, { recursive: true });
-  for (const f of readdirSync(binDir)) if (f.endsWith('.wasm')) copyFileSync(join(binDir, f), join(dist, f));
+  for (const f of readdirSync(binDir)) {
+    if (!f.endsWith('.wasm')) continue;
+    const name = f.slice(0, -'.wasm'.length);
+    const base64 = readFileSync(join(binDir, f)).toString('base64');
+    writeFileSync(join(dist, `${name}.js`), `// ${f}, embedded by build.mjs\nexport default ${JSON.stringify(base64)};\n`);
+    copyFileSync(join(binDir, `${name}.d.ts`), join(dist, `${name}.d.ts`));
+  }
 }
 
 /** abi.ts's values. It imports types only, so its transpiled text loads on its own. */
@@ -68,7 +75,7 @@ function exportsSource(abi) {
   return [HEADER, '', ...lines].join('\n') + '\n';
 }
 
-if (!process.argv.includes('--copy')) {
+if (!process.argv.includes('--embed')) {
   mkdirSync(binDir, { recursive: true });
   const abi = await loadAbi();
   writeFileSync(join(here, 'codes.ts'), codesSource(abi));
@@ -88,4 +95,4 @@ if (!process.argv.includes('--copy')) {
     console.log(`built ${v.name}.wasm`);
   }
 }
-copyToDist();
+embedInDist();
