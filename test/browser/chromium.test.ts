@@ -6,101 +6,18 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runPage as openPage, skipWithoutChromium as skip } from './chromium.js';
 import { startServer, type PagePost, type TestServer, type Variant } from './server.js';
 import type { PageReport } from './page.js';
 
-const CANDIDATES = [
-  process.env.CHROMIUM_PATH,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-  '/usr/bin/google-chrome-stable',
-  '/snap/bin/chromium',
-];
-
-function findChromium(): string | null {
-  for (const p of CANDIDATES) {
-    if (!p) continue;
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      // next
-    }
-  }
-  return null;
-}
-
 // this file runs from dist/test/browser/: the repository root is three levels up
 const ROOT = path.resolve(fileURLToPath(new URL('../../../', import.meta.url)));
-const PAGE_TIMEOUT_MS = 45_000;
-
-const chromium = findChromium();
-const skip = chromium ? false : 'no Chromium executable found (looked at CHROMIUM_PATH and /usr/bin/chromium ...): apt-get install -y chromium';
 
 /** Opens the page in a fresh headless Chromium and resolves with what the page posted back. */
-async function runPage(server: TestServer, variant: Variant): Promise<PagePost> {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-chromium-'));
-  const args = [
-    '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-    '--no-default-browser-check', '--disable-extensions', '--disable-background-networking', '--mute-audio',
-    `--user-data-dir=${profile}`, `${server.origin}/${variant}/page.html`,
-  ];
-  let output = '';
-  // its own process group, so that the browser and every helper process it starts can be ended together
-  const child: ChildProcess = spawn(chromium!, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<PagePost>((resolve) => {
-    child.on('error', (e) => resolve({ error: `cannot start ${chromium}: ${e.message}` }));
-    child.on('exit', (code, signal) => resolve({ error: `chromium exited (code ${code}, signal ${signal}) before the page reported:\n${output.slice(-3000)}` }));
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<PagePost>((resolve) => {
-    timer = setTimeout(() => resolve({
-      error: `no report from the ${variant} page within ${PAGE_TIMEOUT_MS / 1000} s; missing files: ${server.notFound.join(', ') || 'none'}; chromium said:\n${output.slice(-3000)}`,
-    }), PAGE_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([server.result(variant), exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-    await stop(child);
-    // best effort: a helper process may still be writing into the profile for a moment
-    for (let i = 0; i < 10; i++) {
-      try {
-        fs.rmSync(profile, { recursive: true, force: true });
-        break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  }
-}
-
-/** Ends the browser's process group: SIGTERM (Chromium closes its helpers), SIGKILL after 3 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined) return;
-  const signalGroup = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(-child.pid!, sig);
-    } catch {
-      // the group is gone
-    }
-  };
-  const running = child.exitCode === null && child.signalCode === null;
-  const exited = running ? new Promise((r) => child.once('exit', r)) : Promise.resolve();
-  signalGroup('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
-  clearTimeout(timer);
-  signalGroup('SIGKILL'); // helpers that outlived the browser
-  await exited;
+function runPage(server: TestServer, variant: Variant): Promise<PagePost> {
+  return openPage(server, `${server.origin}/${variant}/page.html`, variant);
 }
 
 function report(post: PagePost, variant: Variant): PageReport {

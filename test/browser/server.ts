@@ -1,11 +1,15 @@
 /**
- * A tiny static file server for the browser test (node:http, 127.0.0.1, a random port). It serves the repository
- * root under two prefixes:
- *   /coi/...    with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, so the
- *               page is cross-origin isolated (SharedArrayBuffer, shared WebAssembly memory, worker threads);
- *   /plain/...  without them (no SharedArrayBuffer: the wasm backend runs on one thread).
- * `/<prefix>/page.html` is a generated page that imports dist/test/browser/page.js, runs it, and POSTs the report (or
- * the error) to `/result/<prefix>`; `result(prefix)` resolves with that report.
+ * A tiny static file server for the browser tests (node:http, 127.0.0.1, a random port). It serves directories under
+ * URL prefixes ('' for the server root), each with or without Cross-Origin-Opener-Policy: same-origin and
+ * Cross-Origin-Embedder-Policy: require-corp (with them the page is cross-origin isolated: SharedArrayBuffer, shared
+ * WebAssembly memory, worker threads). A page reports by POSTing JSON ({ report } or { error }) to `/result/<key>`;
+ * `result(key)` resolves with that post. Every path requested and not found is kept in `notFound`.
+ *
+ * startServer(root) is the dist page test's server (chromium.test.ts): the repository root under two prefixes,
+ *   /coi/...    isolated,
+ *   /plain/...  not (no SharedArrayBuffer: the wasm backend runs on one thread),
+ * where `/<prefix>/page.html` is a generated page that imports dist/test/browser/page.js, runs it, and posts the
+ * report (or the error) to `/result/<prefix>`.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -17,6 +21,7 @@ const TYPES: Record<string, string> = {
   '.mjs': 'text/javascript; charset=utf-8',
   '.wasm': 'application/wasm',
   '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
 };
@@ -30,12 +35,26 @@ export interface PagePost {
   error?: string;
 }
 
+/** A directory served under a URL prefix. */
+export interface Site {
+  /** the first path segment ('coi'), or '' for the server root (then it serves every path no other site claims) */
+  prefix: string;
+  /** an absolute directory */
+  root: string;
+  /** send COOP/COEP, so that pages from here are cross-origin isolated */
+  isolated: boolean;
+  /** generated HTML pages, by path relative to the prefix ('page.html') */
+  pages?: Record<string, string>;
+  /** served for a path ending in '/' (default 'index.html') */
+  index?: string;
+}
+
 export interface TestServer {
   /** e.g. http://127.0.0.1:34567 */
   origin: string;
-  /** Resolves with the first post of the page under this prefix since the last call. */
-  result(variant: Variant): Promise<PagePost>;
-  /** Paths requested that were not found (a missing module shows up here). */
+  /** Resolves with the first post to /result/<key> since the last call. */
+  result(key: string): Promise<PagePost>;
+  /** Paths requested that were not found (a missing module or binary shows up here). */
   notFound: string[];
   close(): Promise<void>;
 }
@@ -64,23 +83,28 @@ try {
 `;
 }
 
-export async function startServer(root: string): Promise<TestServer> {
-  const waiting = new Map<Variant, (p: PagePost) => void>();
-  const arrived = new Map<Variant, PagePost>();
+/** The dist page test's server: `root` (the repository) under /coi (isolated) and /plain, each with page.html. */
+export function startServer(root: string): Promise<TestServer> {
+  return serveSites(VARIANTS.map((v) => ({ prefix: v, root, isolated: v === 'coi', pages: { 'page.html': page(v) } })));
+}
+
+export async function serveSites(sites: readonly Site[]): Promise<TestServer> {
+  const waiting = new Map<string, (p: PagePost) => void>();
+  const arrived = new Map<string, PagePost>();
   const notFound: string[] = [];
-  const deliver = (v: Variant, p: PagePost): void => {
-    const w = waiting.get(v);
+  const deliver = (key: string, p: PagePost): void => {
+    const w = waiting.get(key);
     if (w) {
-      waiting.delete(v);
+      waiting.delete(key);
       w(p);
-    } else arrived.set(v, p);
+    } else arrived.set(key, p);
   };
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/');
-    // ['', variant, ...rest]
-    if (req.method === 'POST' && parts[1] === 'result' && (VARIANTS as readonly string[]).includes(parts[2])) {
+    // ['', 'result', key]
+    if (req.method === 'POST' && parts[1] === 'result' && parts.length === 3 && parts[2] !== '') {
       let body = '';
       req.setEncoding('utf8');
       req.on('data', (c: string) => (body += c));
@@ -92,27 +116,32 @@ export async function startServer(root: string): Promise<TestServer> {
           p = { error: `unreadable result: ${body.slice(0, 200)}` };
         }
         res.writeHead(204).end();
-        deliver(parts[2] as Variant, p);
+        deliver(parts[2], p);
       });
       return;
     }
-    const variant = parts[1] as Variant;
-    if (!(VARIANTS as readonly string[]).includes(variant) || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    // ['', prefix, ...rest] for a prefixed site; the root site takes every other path whole
+    const prefixed = sites.find((s) => s.prefix !== '' && s.prefix === parts[1]);
+    const site = prefixed ?? sites.find((s) => s.prefix === '');
+    if (!site || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      if (req.method === 'GET' || req.method === 'HEAD') notFound.push(url.pathname);
       res.writeHead(404).end();
       return;
     }
     const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
-    if (variant === 'coi') {
+    if (site.isolated) {
       headers['Cross-Origin-Opener-Policy'] = 'same-origin';
       headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
     }
-    const rel = decodeURIComponent(parts.slice(2).join('/'));
-    if (rel === 'page.html') {
-      res.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] }).end(page(variant));
+    let rel = decodeURIComponent(parts.slice(prefixed ? 2 : 1).join('/'));
+    if (rel === '' || rel.endsWith('/')) rel += site.index ?? 'index.html';
+    const generated = site.pages?.[rel];
+    if (generated !== undefined) {
+      res.writeHead(200, { ...headers, 'Content-Type': TYPES['.html'] }).end(generated);
       return;
     }
-    const file = path.resolve(root, rel);
-    if (!file.startsWith(root + path.sep)) {
+    const file = path.resolve(site.root, rel);
+    if (!file.startsWith(site.root + path.sep)) {
       res.writeHead(403).end();
       return;
     }
@@ -134,13 +163,13 @@ export async function startServer(root: string): Promise<TestServer> {
   return {
     origin: `http://127.0.0.1:${port}`,
     notFound,
-    result(v: Variant): Promise<PagePost> {
-      const p = arrived.get(v);
+    result(key: string): Promise<PagePost> {
+      const p = arrived.get(key);
       if (p) {
-        arrived.delete(v);
+        arrived.delete(key);
         return Promise.resolve(p);
       }
-      return new Promise((resolve) => waiting.set(v, resolve));
+      return new Promise((resolve) => waiting.set(key, resolve));
     },
     close(): Promise<void> {
       server.closeAllConnections();
