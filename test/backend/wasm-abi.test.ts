@@ -11,6 +11,7 @@ import * as abi from '../../src/backend/wasm/abi.js';
 import { KERNEL_SIGNATURES, type KernelExports, type KernelSignature, type WasmType } from '../../src/backend/wasm/abi.js';
 import { relaxedSimdSupported } from '../../src/backend/wasm/loader.js';
 import { loadModule } from '../../src/backend/wasm/node-module.js';
+import { withSharedMemory } from '../../src/backend/wasm/shared-memory.js';
 import { type DType, type TypedArray, typedArrayFor } from '../../src/tensor/dtype.js';
 import { full, js } from './helpers.js';
 
@@ -93,9 +94,31 @@ function exportedSignatures(bytes: Uint8Array): Map<string, KernelSignature> {
   }));
 }
 
+/** A variant's bytes: a committed build, or (threads variants) the build it is made from with a shared memory. */
 function binaryOf(variant: string): Uint8Array {
-  return readFileSync(new URL(`src/backend/wasm/bin/${variant}.wasm`, repo));
+  const build = readFileSync(new URL(`src/backend/wasm/bin/${variant.replace(/-mt$/, '')}.wasm`, repo));
+  return variant.endsWith('-mt') ? withSharedMemory(build) : build;
 }
+
+test('withSharedMemory makes the memory import shared (threads) and changes nothing else', () => {
+  const build = readFileSync(new URL('src/backend/wasm/bin/myelin-simd.wasm', repo));
+  const shared = withSharedMemory(build);
+  // a shared memory import validates only with a shared memory: instantiate both ways
+  const module = new WebAssembly.Module(shared);
+  assert.deepEqual(WebAssembly.Module.imports(module), [{ module: 'env', name: 'memory', kind: 'memory' }]);
+  assert.throws(() => new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 256 }) } }), /memory/i);
+  new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 256, maximum: 1024, shared: true }) } });
+  // the same code: only the import section grew (flags 0x03 and the 3-byte maximum)
+  assert.equal(shared.length, build.length + 3);
+  // the type section (id 1) comes first, then the import section (id 2, 15 bytes in the build): all else is equal
+  const importsEnd = 8 + 3 + build[9] + (build[10] - 1) * 128 + 2 + 15;
+  assert.equal(build[importsEnd - 17], 2, 'the import section starts where expected');
+  assert.ok(Buffer.from(shared.subarray(0, importsEnd - 17)).equals(build.subarray(0, importsEnd - 17)), 'the sections before it are the same');
+  assert.ok(Buffer.from(shared.subarray(importsEnd + 3)).equals(build.subarray(importsEnd)), 'the sections after it are the same');
+  // a module that imports no memory is refused by name
+  const noImports = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
+  assert.throws(() => withSharedMemory(noImports), /imports no memory/);
+});
 
 function skipReason(relaxed: boolean): string | false {
   return relaxed && !relaxedSimdSupported() && 'this engine has no relaxed SIMD';

@@ -79,7 +79,7 @@ describe('browser entry: imports', () => {
     const { files, problems } = walkImports([new URL('browser.js', SRC)], SRC);
     assert.deepEqual(problems, [], `\n${show(problems)}`);
     // the walk really covered the library, not just the entry, and followed the dynamic imports of the kernel builds
-    for (const f of ['browser.js', 'backend/wasm/index.js', 'backend/wasm/worker.js', 'backend/wasm/bin/myelin-relaxed-mt.js',
+    for (const f of ['browser.js', 'backend/wasm/index.js', 'backend/wasm/worker.js', 'backend/wasm/bin/myelin-relaxed.js', 'backend/wasm/bin/myelin-simd.js',
       'nn/index.js', 'optim/index.js', 'train/fit.js', 'train/callbacks.js', 'train/metrics.js', 'train/progress.js',
       'data/browser.js', 'io/safetensors.js', 'io/model.js']) {
       assert.ok(files.includes(f), `${f} reached`);

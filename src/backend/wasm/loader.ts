@@ -1,14 +1,15 @@
 /**
- * What both platforms share in loading the kernel module. Four builds of assembly/ are committed in ./bin:
- *   myelin-simd.wasm, myelin-relaxed.wasm         SIMD128 / relaxed SIMD (f32x4.relaxed_madd), private memory
- *   myelin-simd-mt.wasm, myelin-relaxed-mt.wasm   the same importing a shared memory (worker threads)
- * `npm run build` embeds each as a base64 string module next to the compiled JS (bin/<variant>.js), so the binaries
- * travel inside the JavaScript: no bundler needs to find, emit or serve an asset, and a browser fetches only the
- * variant it picked (each is a separate dynamic import, which bundlers split into its own chunk). node-module.ts and
- * browser.ts pick the variant for their platform.
+ * What both platforms share in loading the kernel module. Two builds of assembly/ are committed in ./bin:
+ * myelin-simd.wasm (SIMD128) and myelin-relaxed.wasm (relaxed SIMD: f32x4.relaxed_madd), each importing a private
+ * memory; the threads variants (myelin-simd-mt, myelin-relaxed-mt) are the same code importing a shared memory, made
+ * from them at load time (shared-memory.ts). `npm run build` embeds each build as a base64 string module next to the
+ * compiled JS (bin/<build>.js), so the binaries travel inside the JavaScript: no bundler needs to find, emit or serve
+ * an asset, and a browser fetches only the build it picked (each is a separate dynamic import, which bundlers split
+ * into its own chunk). node-module.ts and browser.ts pick the variant for their platform.
  */
 
 import { KERNEL_SIGNATURES } from './abi.js';
+import { withSharedMemory } from './shared-memory.js';
 
 export type { KernelExports } from './abi.js';
 
@@ -45,12 +46,12 @@ export function variantName(relaxed: boolean, shared: boolean): Variant {
   return `myelin-${relaxed ? 'relaxed' : 'simd'}${shared ? '-mt' : ''}`;
 }
 
-/** The bytes of an embedded binary (bin/<variant>.js's default export). */
-export function decodeBinary(base64: string): Uint8Array<ArrayBuffer> {
+/** The bytes of a variant: an embedded build (bin/<build>.js's default export), with a shared memory if asked. */
+export function buildBytes(base64: string, shared: boolean): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
+  return shared ? withSharedMemory(bytes) : bytes;
 }
 
 /** Every function abi.ts declares: a binary missing one is stale (built from older sources). */

@@ -12,12 +12,10 @@
  * (--freeze-flags-after-init, where setting one aborts the process).
  */
 import * as v8 from 'node:v8';
-import relaxedMt from './bin/myelin-relaxed-mt.js';
 import relaxed from './bin/myelin-relaxed.js';
-import simdMt from './bin/myelin-simd-mt.js';
 import simd from './bin/myelin-simd.js';
 import {
-  assertCurrent, assertRunnable, decodeBinary, relaxedSimdSupported, sharedMemorySupported, variantName, type Variant,
+  assertCurrent, assertRunnable, buildBytes, relaxedSimdSupported, sharedMemorySupported, variantName, type Variant,
 } from './loader.js';
 
 export interface LoadedModule {
@@ -34,8 +32,6 @@ export interface LoadOptions {
   /** use relaxed SIMD; default: where the engine has it (on Node 20, once turned on: see the top of this file) */
   relaxed?: boolean;
 }
-
-const BINARIES = { 'myelin-simd': simd, 'myelin-relaxed': relaxed, 'myelin-simd-mt': simdMt, 'myelin-relaxed-mt': relaxedMt };
 
 /** Whether to load a relaxed-SIMD build (see the top of this file). */
 function wantRelaxed(): boolean {
@@ -64,7 +60,7 @@ export function loadModule(opts: LoadOptions = {}): LoadedModule {
   const shared = opts.shared ?? sharedMemorySupported();
   const isRelaxed = opts.relaxed ?? wantRelaxed();
   const variant = variantName(isRelaxed, shared);
-  const bytes = decodeBinary(BINARIES[variant]);
+  const bytes = buildBytes(isRelaxed ? relaxed : simd, shared);
   assertRunnable(bytes, variant, isRelaxed, shared);
   const module = new WebAssembly.Module(bytes);
   assertCurrent(module, variant);

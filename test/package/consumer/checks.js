@@ -50,7 +50,7 @@ export async function run() {
     backend: getBackend().name,
     tensorDevice: x.device,
     outputDevice: out.device,
-    wasmAvailable,
+    wasmAvailable: wasmAvailable(),
     crossOriginIsolated: g.crossOriginIsolated ?? null,
     hardwareConcurrency: g.navigator?.hardwareConcurrency ?? null,
     warmUp,

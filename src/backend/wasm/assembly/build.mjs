@@ -1,6 +1,7 @@
 /**
- * Builds the WebAssembly kernels: four variants, SIMD128 or relaxed SIMD, each with a private or a shared (threads)
- * imported memory, written to src/backend/wasm/bin/ (committed, so the library needs no build step).
+ * Builds the WebAssembly kernels: SIMD128 or relaxed SIMD, written to src/backend/wasm/bin/ (committed, so the
+ * library needs no compiler). Each is compiled twice, with a private and with a shared (threads) imported memory;
+ * only the private build is kept, after checking that shared-memory.ts turns it into the shared one exactly.
  *   node src/backend/wasm/assembly/build.mjs          compile all variants (npm run build:wasm)
  *   node src/backend/wasm/assembly/build.mjs --embed  only embed the committed binaries next to the compiled JS, each
  *                                                     as a module whose default export is its base64 text
@@ -11,7 +12,7 @@
  *   exports.ts  the module's entry: every kernel abi.ts declares, re-exported from the file here that defines it
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,10 +35,10 @@ function embedInDist() {
   }
 }
 
-/** abi.ts's values. It imports types only, so its transpiled text loads on its own. */
-async function loadAbi() {
+/** A self-contained module of src/backend/wasm (abi.ts, shared-memory.ts), transpiled and loaded on its own. */
+async function loadSource(file) {
   const { default: ts } = await import('typescript');
-  const source = readFileSync(join(root, 'src/backend/wasm/abi.ts'), 'utf8');
+  const source = readFileSync(join(root, 'src/backend/wasm', file), 'utf8');
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
   return import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
 }
@@ -77,7 +78,7 @@ function exportsSource(abi) {
 
 if (!process.argv.includes('--embed')) {
   mkdirSync(binDir, { recursive: true });
-  const abi = await loadAbi();
+  const abi = await loadSource('abi.ts');
   writeFileSync(join(here, 'codes.ts'), codesSource(abi));
   writeFileSync(join(here, 'exports.ts'), exportsSource(abi));
   const asc = join(root, 'node_modules/.bin/asc');
@@ -92,7 +93,19 @@ if (!process.argv.includes('--embed')) {
     const args = [...common, '--enable', v.features, '-o', join(binDir, `${v.name}.wasm`)];
     if (v.shared) args.push('--sharedMemory', '--maximumMemory', '65536');
     execFileSync(asc, args, { cwd: root, stdio: 'inherit' });
-    console.log(`built ${v.name}.wasm`);
   }
+  // Only the private-memory builds are kept: the threads build must be the same code with a shared memory import,
+  // which the library makes at load time (shared-memory.ts); checked here, byte for byte, on every compile.
+  const { withSharedMemory } = await loadSource('shared-memory.ts');
+  for (const v of variants.filter((x) => x.shared)) {
+    const privateName = v.name.replace(/-mt$/, '');
+    const made = withSharedMemory(readFileSync(join(binDir, `${privateName}.wasm`)));
+    const compiled = readFileSync(join(binDir, `${v.name}.wasm`));
+    if (Buffer.compare(Buffer.from(made), compiled) !== 0) {
+      throw new Error(`${v.name}.wasm is not ${privateName}.wasm with a shared memory: shared-memory.ts cannot make it (keep the compiler options of both builds equal)`);
+    }
+    rmSync(join(binDir, `${v.name}.wasm`));
+  }
+  for (const v of variants.filter((x) => !x.shared)) console.log(`built ${v.name}.wasm (and checked its threads build)`);
 }
 embedInDist();

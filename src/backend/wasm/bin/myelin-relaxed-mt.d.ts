@@ -1,3 +1,0 @@
-/** The myelin-relaxed-mt.wasm build as base64 (written into dist by build.mjs). */
-declare const base64: string;
-export default base64;
