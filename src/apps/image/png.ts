@@ -14,9 +14,9 @@
  * encodePng writes 8-bit grey, grey+alpha, RGB or RGBA images (filter type 0 on every row, zlib deflate).
  */
 import { constants as zlibConstants, deflateSync, inflateSync } from 'node:zlib';
-import { checkRaster, type RasterImage } from './raster.js';
+import { checkRaster, type RasterImage } from '../../data/image/raster.js';
 
-export type { RasterImage } from './raster.js';
+export type { RasterImage } from '../../data/image/raster.js';
 
 /** Default limits: at most 16384 pixels per side and 2^26 (67 million) pixels in all. */
 export const PNG_MAX_SIDE = 1 << 14;

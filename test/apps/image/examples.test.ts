@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { drawOnPaper, loadMnistDigit, SAMPLE_DIGITS, SAMPLE_SIZE } from '../../../examples/digits/make-digits.js';
 import { decodePng } from '../../../src/apps/image/png.js';
-import { toMnistInput } from '../../../src/apps/image/preprocess.js';
+import { toMnistInput } from '../../../src/data/image/preprocess.js';
 
 test('the sample digits in examples/digits are the MNIST digits they claim to be, and preprocess back to them', () => {
   for (const [label, index] of SAMPLE_DIGITS) {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { decodePng, encodePng } from '../../../src/apps/image/png.js';
-import { MNIST_CENTRE, resample, toGrey, toMnistInput, type RasterImage } from '../../../src/apps/image/preprocess.js';
+import { MNIST_CENTRE, resample, toGrey, toMnistInput, type RasterImage } from '../../../src/data/image/preprocess.js';
 
 const require = createRequire(import.meta.url);
 const digitText = new Map<number, string>();
