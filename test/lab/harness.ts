@@ -32,8 +32,15 @@ export interface LabSite {
   close(): Promise<void>;
 }
 
+/** Writes the data the Lab bundles (lab/scripts/make-data.mjs: only what is missing or stale). */
+export function makeData(): void {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'lab/scripts/make-data.mjs')], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) throw new Error(`lab/scripts/make-data.mjs failed (exit ${r.status}):\n${r.stderr}\n${r.stdout}`);
+}
+
 /** Builds the static Lab into a temporary folder and serves it cross-origin isolated. */
 export async function buildAndServe(): Promise<LabSite> {
+  makeData();
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-lab-'));
   const r = spawnSync(process.execPath, [VITE, 'build', path.join(ROOT, 'lab'), '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'],
     { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
@@ -50,6 +57,7 @@ export async function buildAndServe(): Promise<LabSite> {
 
 /** Starts the dev server (`vite lab`, as `npm run lab` does) on a free port. */
 export async function startDevServer(): Promise<LabSite> {
+  makeData();
   const child: ChildProcess = spawn(process.execPath, [VITE, path.join(ROOT, 'lab'), '--port', '0', '--strictPort', 'false', '--host', '127.0.0.1'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
