@@ -38,16 +38,19 @@ export function makeData(): void {
   if (r.status !== 0) throw new Error(`lab/scripts/make-data.mjs failed (exit ${r.status}):\n${r.stderr}\n${r.stdout}`);
 }
 
-/** Builds the static Lab into a temporary folder and serves it cross-origin isolated. */
-export async function buildAndServe(): Promise<LabSite> {
+/**
+ * Builds the static Lab into a temporary folder and serves it cross-origin isolated, at the server's root or, with
+ * `folder`, under /<folder>/ (the build uses relative URLs, so it works from any folder of a static host).
+ */
+export async function buildAndServe(folder = ''): Promise<LabSite> {
   makeData();
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'myelin-lab-'));
   const r = spawnSync(process.execPath, [VITE, 'build', path.join(ROOT, 'lab'), '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'],
     { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`vite build lab failed (exit ${r.status}):\n${r.stderr}\n${r.stdout}`);
-  const server: TestServer = await serveSites([{ prefix: '', root: out, isolated: true }]);
+  const server: TestServer = await serveSites([{ prefix: folder, root: out, isolated: true }]);
   return {
-    url: `${server.origin}/`,
+    url: folder ? `${server.origin}/${folder}/` : `${server.origin}/`,
     async close() {
       await server.close();
       fs.rmSync(out, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 /**
- * Every page of the Lab, in both languages, from the static build and from the dev server: it loads with no console
- * error or uncaught exception, window.lab reports it in the right language, the accessibility check (axe-core) finds
- * no serious or critical violation, and a screenshot is saved (test-artifacts/lab/<page>-<lang>.png).
+ * Every page of the Lab, in both languages, from the static build (served from a sub-folder, as a static host may)
+ * and from the dev server: it loads with no console error or uncaught exception, window.lab reports it in the right
+ * language, the accessibility check (axe-core) finds no serious or critical violation, it fits a phone's width
+ * without scrolling sideways, and screenshots are saved (test-artifacts/lab/<page>-<lang>.png, <page>-phone.png).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +15,7 @@ describe('the Lab, static build', { skip: skipWithoutChromium }, () => {
   let site: LabSite;
   let pages: string[] = [];
   before(async () => {
-    site = await buildAndServe();
+    site = await buildAndServe('lab');
     const first = await openLab(site, '', 'en');
     pages = await first.page.evaluate(() => (globalThis as unknown as { lab: { pages(): string[] } }).lab.pages());
     await first.close();
@@ -23,6 +24,20 @@ describe('the Lab, static build', { skip: skipWithoutChromium }, () => {
 
   test('has pages', () => {
     assert.ok(pages.length >= 1, 'window.lab.pages() lists the pages');
+  });
+
+  test('every page fits a phone (390 px wide) without scrolling sideways', async (t) => {
+    for (const id of pages) {
+      const lab = await openLab(site, id, 'en', { width: 390, height: 844 });
+      try {
+        await new Promise((r) => setTimeout(r, 1000));
+        const [scrollWidth, innerWidth] = await lab.page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+        t.diagnostic(`${id}: ${await screenshot(lab.page, `${id}-phone`)}`);
+        assert.ok(scrollWidth <= innerWidth + 1, `${id}: the page is ${scrollWidth} px wide on a ${innerWidth} px phone`);
+      } finally {
+        await lab.close();
+      }
+    }
   });
 
   for (const lang of LANGS) {
