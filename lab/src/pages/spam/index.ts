@@ -78,12 +78,12 @@ function mount(root: HTMLElement, params: URLSearchParams): MountedPage {
             </div>
             <p class="muted spam-truth" aria-live="polite"></p>
           </div>
-          <div class="spam-result" aria-live="polite">
-            <p class="spam-message"></p>
+          <div class="spam-result">
+            <p class="spam-message" aria-live="polite"></p>
             <div class="spam-verdict">
-              <p><span class="spam-big"></span> <span class="spam-chance" data-t="chance"></span></p>
+              <p aria-live="polite"><span class="spam-big"></span> <span class="spam-chance" data-t="chance"></span></p>
               <div class="spam-bar" aria-hidden="true"><div class="spam-fill"></div><div class="spam-tick"></div></div>
-              <p class="spam-box"></p>
+              <p class="spam-box" aria-live="polite"></p>
               <h3 data-t="spamWords"></h3>
               <ul class="spam-chips spam-up"></ul>
               <h3 data-t="hamWords"></h3>
@@ -386,6 +386,7 @@ function mount(root: HTMLElement, params: URLSearchParams): MountedPage {
 
   function renderMatrix(): void {
     thresholdLabel.textContent = t('thresholdLabel', { t: pct(threshold) });
+    slider.setAttribute('aria-valuetext', `${pct(threshold)}%`);
     const c = confusion();
     matrixEmpty.hidden = c !== null;
     for (const cell of table.querySelectorAll<HTMLTableCellElement>('[data-cell]')) {
