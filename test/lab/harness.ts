@@ -134,7 +134,8 @@ export async function openLab(site: LabSite, hash: string, lang: Lang, viewport 
   });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   await page.goto(`${site.url}#${hash}`, { waitUntil: 'load' });
-  await waitForState(page, (s) => s.page !== null && hash.startsWith(String(s.page)), 30_000);
+  // '' is the first page, whichever it is
+  await waitForState(page, (s) => s.page !== null && (hash === '' || hash.startsWith(String(s.page))), 30_000);
   return { page, errors, close: () => browser.close() };
 }
 
