@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  buildAndServe, drawStroke, openLab, ROOT, screenshot, skipWithoutChromium, waitForState, type LabSite, type LabState, type OpenedLab,
+  buildAndServe, drawStroke, openLab, ROOT, screenshot, seriousA11yViolations, skipWithoutChromium, waitForState, type LabSite, type LabState, type OpenedLab,
 } from './harness.js';
 
 const PAD = '.draw-pad canvas';
@@ -52,12 +52,15 @@ describe('the Digits page', { skip: skipWithoutChromium }, () => {
   let cli: { test_accuracy: number; out: string };
   const wait = (ok: (s: DigitsState) => boolean, ms: number): Promise<DigitsState> => waitForState(lab.page, (s) => ok(as(s)), ms).then(as);
 
-  async function draw(points: [number, number][], digit: number): Promise<void> {
+  async function draw(points: [number, number][], digit: number): Promise<number[]> {
     await lab.page.click(CLEAR);
+    // the stroke is drawn at the pad's place in the viewport, so the whole pad must be in view
+    await lab.page.evaluate((sel) => document.querySelector(sel)!.scrollIntoView({ block: 'center' }), PAD);
     await drawStroke(lab.page, PAD, points);
     await new Promise((r) => setTimeout(r, 200)); // the pad reads itself on the next frame
     const s = await wait((x) => x.prediction !== null, 5_000);
     assert.equal(s.prediction, digit, `drew a ${digit}; probabilities ${JSON.stringify(s.probabilities)}`);
+    return s.probabilities!;
   }
 
   before(async () => {
@@ -68,6 +71,9 @@ describe('the Digits page', { skip: skipWithoutChromium }, () => {
     assert.equal(r.status, 0, r.stderr);
     cli = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     fs.writeFileSync(path.join(tmp, 'notes.safetensors'), 'these are not weights');
+    const xor = spawnSync(process.execPath, [path.join(ROOT, 'dist/src/apps/cli/main.js'), 'train', 'xor', '--epochs', '10', '--out', path.join(tmp, 'xor.safetensors'), '--json'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(xor.status, 0, xor.stderr);
     site = await buildAndServe();
     lab = await openLab(site, 'digits', 'en');
   });
@@ -109,6 +115,13 @@ describe('the Digits page', { skip: skipWithoutChromium }, () => {
     assert.ok(s.samplesPerSecond! > 1000);
     await screenshot(lab.page, 'digits-trained');
 
+    // a language switch re-renders the texts and keeps the state
+    await lab.page.click('button[lang=nl]');
+    const nl = await wait((x) => x.lang === 'nl', 2_000);
+    assert.match(await lab.page.evaluate(() => document.querySelector('.dg-status')!.textContent!), /lesnetwerk leest 9\d,\d%/);
+    assert.equal(nl.step, s.step);
+    await lab.page.click('button[lang=en]');
+
     // the worst mix-up: its cell shows those test digits
     let worst: [number, number] = [0, 1];
     c.forEach((row, i) => row.forEach((v, j) => { if (i !== j && v > c[worst[0]][worst[1]]) worst = [i, j]; }));
@@ -118,22 +131,45 @@ describe('the Digits page', { skip: skipWithoutChromium }, () => {
     assert.equal(await lab.page.locator('.dg-thumbs canvas').count(), e.examples!.length);
   });
 
-  test('recognises a drawn 1, 7 and 0', async () => {
-    await draw(ONE, 1);
-    await draw(ZERO, 0);
-    await draw(SEVEN, 7);
+  test('recognises a drawn 1, 7 and 0', async (t) => {
+    t.diagnostic(`1: ${(await draw(ONE, 1))[1]}`);
+    t.diagnostic(`0: ${(await draw(ZERO, 0))[0]}`);
+    t.diagnostic(`7: ${(await draw(SEVEN, 7))[7]}`);
     await screenshot(lab.page, 'digits-drawn-7');
   });
 
-  test('tests a model file from the command line in the page, and refuses a file that is no model', async (t) => {
+  test('trains the CNN (its 5x5 filters as pictures) and stops when asked', async (t) => {
+    await lab.page.selectOption('#dg-arch', 'cnn');
+    assert.equal(await lab.page.evaluate(() => (document.querySelector('#dg-batch') as HTMLSelectElement).value), '64', 'the CNN\'s settings');
+    await lab.page.click('#dg-train');
+    const mid = await wait((s) => s.training && s.step >= 40 && s.weights?.kind === 'conv', 30_000);
+    await lab.page.click('#dg-stop');
+    const s = await wait((x) => !x.training && x.confusion !== null, 20_000);
+    t.diagnostic(`cnn: ${Math.round(s.samplesPerSecond!)} samples/s in the page; stopped after ${s.step} steps, test accuracy ${s.testAccuracy}`);
+    assert.deepEqual(mid.weights, { kind: 'conv', count: 16, side: 5 });
+    assert.ok(s.step < 125, 'stopped within the first epoch');
+    assert.equal(s.modelArch, 'cnn');
+    assert.ok(s.testAccuracy! > 0.5, `test accuracy ${s.testAccuracy}`);
+    assert.match(await lab.page.evaluate(() => document.querySelector('.dg-status')!.textContent!), /^Stopped after \d+ steps/);
+  });
+
+  test('tests a model file from the command line in the page, and refuses a file that is no model or not for digits', async (t) => {
+    const message = (): Promise<string> => lab.page.evaluate(() => document.querySelector('.dg-file-message')!.textContent!);
     await lab.page.setInputFiles('#dg-file', path.join(tmp, 'notes.safetensors'));
-    const bad = await wait((s) => s.file !== null && s.file.error !== null, 10_000);
+    const bad = await wait((s) => s.file?.name === 'notes.safetensors' && s.file.error !== null, 10_000);
     assert.equal(bad.modelSource, 'trained', 'the trained model stays');
+    assert.match(await message(), /^notes\.safetensors is not a model file/);
+    await lab.page.setInputFiles('#dg-file', path.join(tmp, 'xor.safetensors'));
+    await wait((s) => s.file?.name === 'xor.safetensors' && s.file.error !== null, 10_000);
+    assert.match(await message(), /^xor\.safetensors holds a model, but not one that reads 28×28 digits/);
     await lab.page.setInputFiles('#dg-file', cli.out);
     const s = await wait((x) => x.modelSource === 'file' && x.file?.error === null && x.confusion !== null, 20_000);
     t.diagnostic(`CLI: ${cli.test_accuracy}; in the page: ${s.testAccuracy}`);
     assert.ok(Math.abs(s.testAccuracy! - cli.test_accuracy) <= 0.005, `page ${s.testAccuracy} vs CLI ${cli.test_accuracy}`);
     assert.equal(s.modelArch, null);
+    // everything shown by now (bars, curves, confusion matrix, digits of a cell, file message) is accessible
+    const serious = await seriousA11yViolations(lab.page);
+    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`), []);
     assert.deepEqual(lab.errors, []);
   });
 });

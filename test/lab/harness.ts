@@ -132,7 +132,8 @@ export async function openLab(site: LabSite, hash: string, lang: Lang, viewport 
   });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   await page.goto(`${site.url}#${hash}`, { waitUntil: 'load' });
-  await waitForState(page, (s) => s.page !== null && hash.startsWith(String(s.page)), 30_000);
+  // '' opens the first page, whatever it is
+  await waitForState(page, (s) => s.page !== null && (hash === '' || hash.startsWith(String(s.page))), 30_000);
   return { page, errors, close: () => browser.close() };
 }
 

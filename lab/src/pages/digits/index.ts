@@ -210,7 +210,7 @@ const page: LabPage = {
         r.fillBar.style.width = `${(100 * v).toFixed(1)}%`;
         r.value.textContent = p ? pct(v, 0) : '–';
         const top = p !== null && d === order[0];
-        r.li.classList.toggle('top', top);
+        r.li.classList.toggle('dg-top', top);
         r.best.textContent = top ? `← ${t('best')}` : '';
       });
     }
