@@ -82,8 +82,8 @@ const page: LabPage = {
       for (const [k, v] of Object.entries(m.vars ?? {})) vars[k] = typeof v !== 'object' ? v : 'pct' in v ? pct(v.pct) : t(v.t, v.vars);
       return t(m.key, vars);
     };
-    const params0 = { lesson: 0, mlp: 0, cnn: 0 };
-    for (const a of ARCHS) params0[a] = (a === 'lesson' ? models.digitsLesson() : a === 'mlp' ? models.digitsMlp() : models.digitsCnn()).numParameters();
+    const build = { lesson: models.digitsLesson, mlp: models.digitsMlp, cnn: models.digitsCnn };
+    const weightCounts = Object.fromEntries(ARCHS.map((a) => [a, build[a]().numParameters()])) as Record<DigitArch, number>;
 
     // ---- what the page knows (state() reports it)
     let digits: Digits | null = null;
@@ -105,13 +105,14 @@ const page: LabPage = {
     let fileError: string | null = null;
     let fileName: string | null = null;
     let fileClaim: number | null = null;
+    let testingFile = false;
     let layer: FirstLayer | null = null;
     let weightPictures = 0;
     let frame = 0;
 
     // ---- the page
     root.innerHTML = '';
-    const status_ = h('p', { class: 'dg-status', 'aria-live': 'polite' });
+    const statusLine = h('p', { class: 'dg-status', 'aria-live': 'polite' });
     const sampleInfo = h('p', { class: 'muted' });
     const answer = h('p', { class: 'dg-answer', 'aria-live': 'polite' });
     const second = h('p', { class: 'muted' });
@@ -163,7 +164,7 @@ const page: LabPage = {
     const fileText = h('p', { class: 'dg-file-message', 'aria-live': 'polite' });
 
     root.append(
-      tx('h1', 'title'), tx('p', 'intro', { class: 'dg-intro' }), status_,
+      tx('h1', 'title'), tx('p', 'intro', { class: 'dg-intro' }), statusLine,
       h('div', { class: 'row' },
         h('section', { class: 'panel', 'aria-labelledby': 'dg-draw-h' }, tx('h2', 'drawHeading', { id: 'dg-draw-h' }), pad.element, sampleInfo),
         h('section', { class: 'panel dg-guess', 'aria-labelledby': 'dg-guess-h' }, tx('h2', 'guessHeading', { id: 'dg-guess-h' }), answer, bars, second)),
@@ -188,7 +189,7 @@ const page: LabPage = {
 
     // ---- rendering
     function renderStatus(): void {
-      status_.textContent = fill(status);
+      statusLine.textContent = fill(status);
     }
 
     function predict(): void {
@@ -217,7 +218,7 @@ const page: LabPage = {
 
     function renderProgress(): void {
       const training = trainer.running;
-      trainButton.disabled = training;
+      trainButton.disabled = training || testingFile; // a run would replace the file's model while it is tested
       stopButton.disabled = !training;
       progress.max = run?.steps ?? 1;
       progress.value = run ? Math.min(step, run.steps) : 0;
@@ -309,7 +310,7 @@ const page: LabPage = {
     function relabel(): void {
       for (const e of root.querySelectorAll<HTMLElement>('[data-t]')) e.textContent = t(e.dataset.t as Key);
       pad.relabel({ label: t('padLabel'), clear: t('clear'), sample: t('sample') });
-      archSelect.querySelectorAll('option').forEach((o) => (o.textContent = t(ARCH_KEY[o.value as DigitArch], { params: nf(params0[o.value as DigitArch]) })));
+      archSelect.querySelectorAll('option').forEach((o) => (o.textContent = t(ARCH_KEY[o.value as DigitArch], { params: nf(weightCounts[o.value as DigitArch]) })));
       renderStatus();
       renderGuess();
       renderProgress();
@@ -367,12 +368,16 @@ const page: LabPage = {
       selected = null;
       examples = null;
       fileName = null;
+      fileMessage = null;
+      fileError = null;
+      fileClaim = null;
       status = { key: auto ? 'autoTraining' : 'training', vars: { name: { t: NAME_KEY[s.arch] } } };
       trainer.start({ arch: s.arch, epochs: s.epochs, lr: s.lr, batchSize: s.batchSize, seed: SEED, snapshotMs: 300 });
       renderStatus();
       renderProgress();
       renderCurves();
       renderConfusion();
+      renderFile();
     }
 
     function onWorker(m: WorkerMessage): void {
@@ -390,8 +395,8 @@ const page: LabPage = {
         step = m.step;
         testAccuracy = m.testAccuracy;
         confusion = m.confusion;
-        status = run.auto ? { key: 'autoDone', vars: { pct: { pct: m.testAccuracy } } }
-          : { key: m.stopped ? 'stopped' : 'trainDone', vars: { name: { t: NAME_KEY[run.arch] }, steps: m.step, pct: { pct: m.testAccuracy } } };
+        const vars = { name: { t: NAME_KEY[run.arch] }, steps: m.step, pct: { pct: m.testAccuracy } };
+        status = { key: m.stopped ? 'stopped' : run.auto ? 'autoDone' : 'trainDone', vars };
         renderStatus();
         renderConfusion();
         renderCurves();
@@ -463,10 +468,12 @@ const page: LabPage = {
       trainer.stop(); // a run still going would replace the file's model with its own
       run = null;
       fileMessage = { key: 'fileTesting', vars: { name } };
+      testingFile = true;
       renderFile();
       renderProgress();
       const d = digits ?? (await loadDigits(digitsUrl()));
       const result = await testModel(model, d.test);
+      testingFile = false;
       tested = { model, result };
       testAccuracy = result.accuracy;
       confusion = result.confusion;
@@ -482,7 +489,7 @@ const page: LabPage = {
       fileClaim = claimed;
       setDigitModel({ model, arch: null, testAccuracy: result.accuracy, source: 'file', name });
       fileMessage = { key: 'fileLoaded', vars: { name, pct: { pct: result.accuracy } } };
-      status = null;
+      status = fileMessage; // also at the top: the file may have been dropped there
       renderStatus();
       renderFile();
       renderProgress();
@@ -493,6 +500,8 @@ const page: LabPage = {
     function fileFailed(key: 'fileNotModel' | 'fileNotDigits', name: string, reason: string): void {
       fileError = reason;
       fileMessage = { key, vars: { name, reason } };
+      status = fileMessage;
+      renderStatus();
       renderFile();
     }
 
