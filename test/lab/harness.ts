@@ -98,6 +98,7 @@ export interface Page {
   click(selector: string, options?: object): Promise<void>;
   fill(selector: string, value: string): Promise<void>;
   selectOption(selector: string, value: string): Promise<unknown>;
+  setInputFiles(selector: string, files: string | string[]): Promise<void>;
   locator(selector: string): { count(): Promise<number>; first(): { boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> } };
   waitForSelector(selector: string, options?: { timeout?: number }): Promise<unknown>;
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
