@@ -131,7 +131,14 @@ export async function openLab(site: LabSite, hash: string, lang: Lang, viewport 
   });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   await page.goto(`${site.url}#${hash}`, { waitUntil: 'load' });
-  await waitForState(page, (s) => s.page !== null && hash.startsWith(String(s.page)), 30_000);
+  // an empty hash shows the first page
+  const id = hash.split('?')[0];
+  try {
+    await waitForState(page, (s) => s.page !== null && (id === '' || s.page === id), 30_000);
+  } catch (e) {
+    await browser.close(); // or the test process waits for it
+    throw e;
+  }
   return { page, errors, close: () => browser.close() };
 }
 
