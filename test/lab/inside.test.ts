@@ -55,6 +55,12 @@ describe('Inside a network', { skip: skipWithoutChromium }, () => {
       t.diagnostic(await screenshot(page, 'inside-graph'));
       await page.click('.class-picker button[data-class="auto"]');
 
+      // the keyboard reads the output layer's cells
+      await page.evaluate(() => document.querySelectorAll<HTMLElement>('.inside figure.layer canvas')[6].focus());
+      await page.keyboard.press('End');
+      const readout = await page.evaluate(() => document.querySelectorAll('.inside figure.layer .readout')[6].textContent);
+      assert.match(readout ?? '', /^cell 9: -?\d/, 'End reads the score of digit 9');
+
       // a drawn 1: every layer follows the stroke
       await page.click('.draw-pad button'); // Clear
       await waitForState(page, (x) => x.input === null && (x.layers as Layer[]).length === 0, 5_000);
@@ -80,6 +86,12 @@ describe('Inside a network', { skip: skipWithoutChromium }, () => {
       assert.match(url, /n=8000/, 'the set-up is in the URL');
       await page.click('#inside-train');
       const t1 = Date.now();
+      // a language switch while it trains keeps the run going
+      await page.click('.lang button[lang="nl"]');
+      s = await waitForState(page, (x) => x.lang === 'nl', 5_000);
+      assert.equal(overfit(s).training, true, 'still training after the switch');
+      assert.equal(await page.evaluate(() => document.querySelector('#inside-train')!.textContent), 'Trainen');
+      await page.click('.lang button[lang="en"]');
       s = await waitForState(page, (x) => overfit(x).training === false && overfit(x).epoch === 30 && overfit(x).trainSize === 8000, 60_000);
       const big = overfit(s);
       t.diagnostic(`8,000 digits: train ${big.trainAccuracy}, test ${big.testAccuracy}, ${big.samplesPerSecond} samples/s, ${Date.now() - t1} ms`);

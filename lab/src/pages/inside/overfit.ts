@@ -68,7 +68,7 @@ export class OverfitPanel {
 
   constructor(private readonly root: HTMLElement, setup: OverfitSetup, private readonly onSetup: (s: OverfitSetup) => void) {
     root.innerHTML = `
-      <h2></h2>
+      <h2 id="inside-overfit-h"></h2>
       <p class="intro"></p>
       <div class="controls overfit-controls">
         <div><label for="inside-n"><span class="n-label"></span></label>

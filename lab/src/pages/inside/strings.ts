@@ -19,7 +19,7 @@ type Key =
 export const S: Strings<Key> = {
   en: {
     intro: 'A trained network is not magic: it is a stack of layers doing arithmetic. Here you can look at each step it takes on your digit, see which pixels matter, see the graph Myelin records to compute gradients, and watch a network learn a small set of digits by heart.',
-    statusTraining: 'There was no trained network yet, so the lesson network (784 → 16 → 16 → 10) is training here: step {step}, loss {loss}.',
+    statusTraining: 'The lesson network (784 → 16 → 16 → 10) is training here, for 2 epochs: step {step}, loss {loss}.',
     statusWaiting: 'Starting to train the lesson network (784 → 16 → 16 → 10)…',
     statusModel: 'Looking inside: {name}.',
     statusAccuracy: 'It gets {acc} of the 2,000 test digits right.',
@@ -107,7 +107,7 @@ export const S: Strings<Key> = {
   },
   nl: {
     intro: 'Een getraind netwerk is geen tovenarij: het is een stapel lagen die rekenen. Hier zie je elke stap die het met jouw cijfer zet, welke pixels ertoe doen, de graaf die Myelin bijhoudt om gradiënten uit te rekenen, en hoe een netwerk een klein stapeltje cijfers uit zijn hoofd leert.',
-    statusTraining: 'Er was nog geen getraind netwerk, dus hier traint nu het lesnetwerk (784 → 16 → 16 → 10): stap {step}, loss {loss}.',
+    statusTraining: 'Hier traint nu het lesnetwerk (784 → 16 → 16 → 10), 2 epochs lang: stap {step}, loss {loss}.',
     statusWaiting: 'Het lesnetwerk (784 → 16 → 16 → 10) begint te trainen…',
     statusModel: 'We kijken in: {name}.',
     statusAccuracy: 'Het heeft {acc} van de 2000 testcijfers goed.',
