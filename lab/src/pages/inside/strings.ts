@@ -103,7 +103,7 @@ export const S: Strings<Key> = {
     lossChart: 'Loss',
     gapTitle: 'What the gap means',
     gapText: 'When train accuracy is far above test accuracy, the network has memorised its training digits instead of learning what digits look like: it overfits. The test digits show how it will do on digits it has never seen, like yours.',
-    fixText: 'Three things close the gap. More data: with 8,000 digits there is too much to memorise. Dropout: switching random neurons off while training means no single neuron can store one digit. Weight decay: pulling every weight a little towards 0 keeps the network simple. Try them and compare with the dashed run.',
+    fixText: 'The surest cure is more data: 8,000 digits are too many to memorise, so the network has to learn what digits have in common. Dropout (switching random neurons off while training, so no single neuron can store one digit) and weight decay (pulling every weight a little towards 0, to keep the network simple) make memorising harder too, but try them: on 200 digits they change the gap by only a point or two, because this network memorises 200 digits even with half its neurons switched off. Compare each run with the dashed one.',
   },
   nl: {
     intro: 'Een getraind netwerk is geen tovenarij: het is een stapel lagen die rekenen. Hier zie je elke stap die het met jouw cijfer zet, welke pixels ertoe doen, de graaf die Myelin bijhoudt om gradiënten uit te rekenen, en hoe een netwerk een klein stapeltje cijfers uit zijn hoofd leert.',
@@ -191,7 +191,7 @@ export const S: Strings<Key> = {
     lossChart: 'Loss',
     gapTitle: 'Wat het verschil betekent',
     gapText: 'Scoort het netwerk op de trainingscijfers veel beter dan op de testcijfers, dan heeft het zijn trainingscijfers uit zijn hoofd geleerd in plaats van te leren hoe cijfers eruitzien: het overfit. De testcijfers laten zien hoe het het doet op cijfers die het nooit gezien heeft, zoals de jouwe.',
-    fixText: 'Drie dingen maken het verschil kleiner. Meer data: 8000 cijfers zijn te veel om uit je hoofd te leren. Dropout: als tijdens het trainen steeds willekeurige neuronen uitvallen, kan geen enkel neuron in zijn eentje één cijfer onthouden. Weight decay: alle gewichten een beetje naar 0 trekken houdt het netwerk eenvoudig. Probeer ze uit en vergelijk met de gestippelde run.',
+    fixText: 'Het beste medicijn is meer data: 8000 cijfers zijn te veel om uit je hoofd te leren, dus moet het netwerk leren wat cijfers gemeen hebben. Dropout (tijdens het trainen steeds willekeurige neuronen uitzetten, zodat geen enkel neuron in zijn eentje één cijfer kan onthouden) en weight decay (alle gewichten een beetje naar 0 trekken, zodat het netwerk eenvoudig blijft) maken uit je hoofd leren ook lastiger. Maar probeer het maar: bij 200 cijfers verandert het verschil er maar een procentpunt of twee door, want dit netwerk leert 200 cijfers zelfs uit zijn hoofd als de helft van zijn neuronen uit staat. Vergelijk elke run met de gestippelde.',
   },
 };
 
