@@ -14,6 +14,11 @@ export interface TrainRequest {
   trainSize?: number;
   /** Adam's L2 penalty */
   weightDecay?: number;
+  /**
+   * measure the first n training digits after each epoch as the test digits are (eval mode: no dropout, the epoch's
+   * final weights) instead of averaging over the epoch's batches while it trains; costs a forward pass over them
+   */
+  evalTrain?: number;
   seed: number;
   /** send the weights about this often while training (ms) */
   snapshotMs?: number;

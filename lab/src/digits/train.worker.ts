@@ -96,7 +96,9 @@ async function train(req: TrainRequest): Promise<void> {
       }
     }
     const test = evaluate(model, xTest, yTest);
-    post({ type: 'epoch', epoch, trainLoss: lossSum / count, trainAccuracy: right / count, testLoss: test.loss, testAccuracy: test.accuracy });
+    const nEval = Math.min(req.evalTrain ?? 0, xTrain.shape[0]);
+    const seenTrain = nEval > 0 ? evaluate(model, xTrain.narrow(0, 0, nEval), yTrain.narrow(0, 0, nEval)) : { loss: lossSum / count, accuracy: right / count };
+    post({ type: 'epoch', epoch, trainLoss: seenTrain.loss, trainAccuracy: seenTrain.accuracy, testLoss: test.loss, testAccuracy: test.accuracy });
     await pause();
     if (stopRequested) break;
   }
