@@ -130,8 +130,14 @@ export async function openLab(site: LabSite, hash: string, lang: Lang, viewport 
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
-  await page.goto(`${site.url}#${hash}`, { waitUntil: 'load' });
-  await waitForState(page, (s) => s.page !== null && hash.startsWith(String(s.page)), 30_000);
+  try {
+    await page.goto(`${site.url}#${hash}`, { waitUntil: 'load' });
+    // an empty hash shows the first page, whichever it is
+    await waitForState(page, (s) => s.page !== null && (hash === '' || hash.startsWith(String(s.page))), 30_000);
+  } catch (e) {
+    await browser.close(); // a browser left open keeps the test process alive
+    throw e;
+  }
   return { page, errors, close: () => browser.close() };
 }
 
