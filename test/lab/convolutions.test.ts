@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildAndServe, openLab, ROOT, screenshot, skipWithoutChromium, waitForState, type LabSite, type LabState, type OpenedLab } from './harness.js';
+import { buildAndServe, openLab, ROOT, screenshot, seriousA11yViolations, skipWithoutChromium, waitForState, type LabSite, type LabState, type OpenedLab } from './harness.js';
 
 interface ConvState extends LabState {
   kernel: number[][];
@@ -191,6 +191,8 @@ describe('the Convolutions page', { skip: skipWithoutChromium }, () => {
     assert.equal(canvases, 16 + 16 + 32 + 32, 'one picture per channel');
     t.diagnostic(`CNN: ${s.step} steps, ${Math.round(s.samplesPerSecond ?? 0)} digits/s, test accuracy ${s.testAccuracy}, waited ${Date.now() - t0} ms after the switch; predicts ${s.prediction!.digit} for a ${s.digitLabel}`);
     await screenshot(lab.page, 'convolutions-feature-maps');
+    const serious = await seriousA11yViolations(lab.page);
+    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), [], 'accessible with the feature maps shown');
     assert.deepEqual(lab.errors, [], 'no console errors');
   });
 });

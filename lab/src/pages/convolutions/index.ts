@@ -235,7 +235,7 @@ function page(root: HTMLElement, params: URLSearchParams): MountedPage {
         const y = conv2d(x, w, null, { stride, padding: p });
         return { height: y.shape[2], width: y.shape[3], values: Float32Array.from(y.data() as Float32Array) };
       });
-      pos = [Math.min(pos[0], out.height - 1), Math.min(pos[1], out.width - 1)];
+      pos = [Math.max(0, Math.min(pos[0], out.height - 1)), Math.max(0, Math.min(pos[1], out.width - 1))];
     }
     render();
     saveParams();
