@@ -2,13 +2,13 @@
  * The Convolutions page in Chromium: the step view's sum is the convolution this test computes from the digit's own
  * bytes (lab/public/data/digits.bin) and the kernel, and conv2d's output pixel; stride 2 and 'same' padding give the
  * sizes of the formula; editing a kernel number changes the output; a photo is shrunk and convolved; and the CNN
- * trained from the page shows the feature maps of its 16- and 32-channel convolutions.
+ * trained from the page shows the feature maps of its 16- and 32-channel convolutions, for a drawing too.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildAndServe, openLab, ROOT, screenshot, seriousA11yViolations, skipWithoutChromium, waitForState, type LabSite, type LabState, type OpenedLab } from './harness.js';
+import { buildAndServe, drawStroke, openLab, ROOT, screenshot, seriousA11yViolations, skipWithoutChromium, waitForState, type LabSite, type LabState, type OpenedLab } from './harness.js';
 
 interface ConvState extends LabState {
   kernel: number[][];
@@ -190,6 +190,11 @@ describe('the Convolutions page', { skip: skipWithoutChromium }, () => {
     const canvases = await lab.page.evaluate(() => document.querySelectorAll('#conv-maps canvas').length);
     assert.equal(canvases, 16 + 16 + 32 + 32, 'one picture per channel');
     t.diagnostic(`CNN: ${s.step} steps, ${Math.round(s.samplesPerSecond ?? 0)} digits/s, test accuracy ${s.testAccuracy}, waited ${Date.now() - t0} ms after the switch; predicts ${s.prediction!.digit} for a ${s.digitLabel}`);
+    // a drawn "1": the picture and the feature maps follow the drawing
+    await drawStroke(lab.page, '.draw-pad canvas', [[0.5, 0.15], [0.5, 0.5], [0.5, 0.85]]);
+    const drawn = await state(lab, (x) => x.source === 'drawn' && x.prediction !== null && x.featureMaps !== null);
+    assert.equal(drawn.prediction!.digit, 1, `a drawn 1 is read as ${JSON.stringify(drawn.prediction)}`);
+    assert.ok(drawn.sumShown !== null && drawn.outputAt !== null && Math.abs(drawn.sumShown - drawn.outputAt) < 1e-4);
     await screenshot(lab.page, 'convolutions-feature-maps');
     const serious = await seriousA11yViolations(lab.page);
     assert.deepEqual(serious.map((v) => `${v.id}: ${v.help}`), [], 'accessible with the feature maps shown');
