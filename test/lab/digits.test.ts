@@ -85,7 +85,7 @@ describe('the Digits page', { skip: skipWithoutChromium }, () => {
 
   test('trains the lesson network for one epoch by itself, and says so', async () => {
     const text = await lab.page.evaluate(() => document.querySelector('.dg-status')?.textContent ?? '');
-    const s = await wait((x) => x.modelSource === 'trained' && !x.training && x.testAccuracy !== null && x.step > 0, 30_000);
+    const s = await wait((x) => x.modelSource === 'trained' && !x.training && x.testAccuracy !== null && x.step > 0, 90_000);
     assert.match(text + (await lab.page.evaluate(() => document.querySelector('.dg-status')?.textContent ?? '')), /1 (round|epoch)/);
     assert.equal(s.epochs, 1);
     assert.equal(s.history.length, 1);
