@@ -41,7 +41,7 @@ export {
   maxPool2d, maxPool2dWithIndices, avgPool2d, adaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions,
 } from './ops/pool.js';
 export { zeroGrad } from './autograd/grad.js';
-export { formatGraph } from './autograd/graph.js';
+export { formatGraph, formatAttr } from './autograd/graph.js';
 export { listOps, getOp, type OpRecord, type OpAttrs } from './ops/op.js';
 
 // Neural networks: `nn.Linear`, `nn.F.crossEntropy`, `nn.init.kaimingUniform`, ... (F and init also at the top level).

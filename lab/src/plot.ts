@@ -23,7 +23,8 @@ export function drawCurves(canvas: HTMLCanvasElement, series: readonly Series[],
   ctx.fillRect(0, 0, w, h);
   const all = series.flatMap((s) => s.values.filter(Number.isFinite));
   const n = Math.max(2, ...series.map((s) => s.values.length));
-  const yMax = options.yMax ?? Math.max(1e-6, ...all);
+  // nothing yet: a plain 0-1 axis rather than one scaled to no data
+  const yMax = options.yMax ?? (all.length === 0 ? 1 : Math.max(1e-6, ...all));
   const yMin = Math.min(0, ...all);
   const x = (i: number): number => pad.l + (i / (n - 1)) * (w - pad.l - pad.r);
   const y = (v: number): number => pad.t + (1 - (v - yMin) / (yMax - yMin)) * (h - pad.t - pad.b);
@@ -51,6 +52,16 @@ export function drawCurves(canvas: HTMLCanvasElement, series: readonly Series[],
     ctx.beginPath();
     s.values.forEach((v, i) => (i === 0 ? ctx.moveTo(x(i), y(v)) : ctx.lineTo(x(i), y(v))));
     ctx.stroke();
+    // a few points (one epoch so far, a value per epoch) are dots too: one point makes no line
+    if (s.values.length <= 30) {
+      ctx.fillStyle = s.color ?? PALETTE[k % PALETTE.length];
+      s.values.forEach((v, i) => {
+        if (!Number.isFinite(v)) return;
+        ctx.beginPath();
+        ctx.arc(x(i), y(v), 3.5, 0, 2 * Math.PI);
+        ctx.fill();
+      });
+    }
   });
   ctx.setLineDash([]);
   // legend, top right

@@ -3,19 +3,22 @@ import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { GradNode } from './engine.js';
 
-/** An attribute value as one short line (a backend by its name, arrays in brackets). */
-function formatValue(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
+/**
+ * An op attribute's value as one short line (a backend by its name, arrays in brackets), as formatGraph prints it;
+ * for tools that draw the graph themselves.
+ */
+export function formatAttr(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(formatAttr).join(', ')}]`;
   if (v !== null && typeof v === 'object') {
     if ('name' in v && typeof v.name === 'string') return v.name;
-    return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${formatValue(x)}`).join(', ')} }`;
+    return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${formatAttr(x)}`).join(', ')} }`;
   }
   return typeof v === 'string' ? `'${v}'` : String(v);
 }
 
 function formatNode(node: GradNode): string {
   const attrs = node.attrs ? Object.entries(node.attrs) : [];
-  return attrs.length ? `${node.name} ${formatValue(node.attrs)}` : node.name;
+  return attrs.length ? `${node.name} ${formatAttr(node.attrs)}` : node.name;
 }
 
 /**

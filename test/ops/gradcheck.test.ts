@@ -292,7 +292,7 @@ const NOT_DIFFERENTIABLE: Record<string, string[]> = {
     'tensor', 'zeros', 'ones', 'full', 'zerosLike', 'onesLike', 'fullLike', 'arange', 'linspace', 'eye', 'rand', 'randn',
     'uniform', 'normal', 'randint', 'randLike', 'randnLike', 'randintLike', 'randperm', 'manualSeed',
   ],
-  'autograd machinery': ['noGrad', 'enableGrad', 'isGradEnabled', 'setGradEnabled', 'zeroGrad', 'formatGraph'],
+  'autograd machinery': ['noGrad', 'enableGrad', 'isGradEnabled', 'setGradEnabled', 'zeroGrad', 'formatGraph', 'formatAttr'],
   'op records': ['listOps', 'getOp'],
   backends: ['setBackend', 'getBackend', 'listBackends', 'registerBackend'],
   classes: ['Tensor', 'Generator', 'GradNode'],

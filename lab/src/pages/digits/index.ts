@@ -354,8 +354,8 @@ const page: LabPage = {
     // ---- training
     const trainer = new DigitTrainer(onWorker);
 
-    function startTraining(s: Setup, auto: boolean): void {
-      run = { arch: s.arch, epochs: s.epochs, steps: s.epochs * Math.ceil(TRAIN_DIGITS / s.batchSize), auto };
+    /** Forgets the last run's progress and curves. */
+    function clearProgress(): void {
       step = 0;
       epoch = 0;
       loss = null;
@@ -363,6 +363,11 @@ const page: LabPage = {
       history = [];
       lossCurve = [];
       testLossCurve = [];
+    }
+
+    function startTraining(s: Setup, auto: boolean): void {
+      run = { arch: s.arch, epochs: s.epochs, steps: s.epochs * Math.ceil(TRAIN_DIGITS / s.batchSize), auto };
+      clearProgress();
       testAccuracy = null;
       confusion = null;
       selected = null;
@@ -479,13 +484,7 @@ const page: LabPage = {
       confusion = result.confusion;
       selected = null;
       examples = null;
-      step = 0;
-      epoch = 0;
-      loss = null;
-      samplesPerSecond = null;
-      history = [];
-      lossCurve = [];
-      testLossCurve = [];
+      clearProgress();
       fileClaim = claimed;
       setDigitModel({ model, arch: null, testAccuracy: result.accuracy, source: 'file', name });
       fileMessage = { key: 'fileLoaded', vars: { name, pct: { pct: result.accuracy } } };

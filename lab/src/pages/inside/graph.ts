@@ -4,7 +4,7 @@
  * out in rows from the loss down to the leaves, each arrow pointing from an op to one of its inputs (the way
  * backward() walks) and labelled with the shape of what flows along it.
  */
-import type { GradNode, Module, Tensor } from 'myelin';
+import { formatAttr, type GradNode, type Module, type Tensor } from 'myelin';
 
 export interface GraphTexts {
   /** second line of a parameter box */
@@ -42,16 +42,6 @@ export interface GraphSummary {
 
 const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
-/** An attribute value on one short line (arrays in brackets, objects by their name if they have one). */
-function valueText(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(valueText).join(', ')}]`;
-  if (v !== null && typeof v === 'object') {
-    if ('name' in v && typeof v.name === 'string') return v.name;
-    return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${valueText(x)}`).join(', ')} }`;
-  }
-  return typeof v === 'string' ? `'${v}'` : String(v);
-}
-
 /** The boxes of loss's graph, in the order formatGraph numbers its nodes (depth first, inputs in order). */
 function collect(loss: Tensor, model: Module, texts: GraphTexts, locale: string): Box[] {
   const names = new Map<Tensor, string>(model.namedParameters().map(([name, p]) => [p, name]));
@@ -63,7 +53,7 @@ function collect(loss: Tensor, model: Module, texts: GraphTexts, locale: string)
   const visit = (node: GradNode): number => {
     const known = ofNode.get(node);
     if (known !== undefined) return known;
-    const attrs = Object.entries(node.attrs ?? {}).map(([k, v]) => `${k}: ${valueText(v)}`);
+    const attrs = Object.entries(node.attrs ?? {}).map(([k, v]) => `${k}: ${formatAttr(v)}`);
     const id = add('op', node.name, attrs);
     ofNode.set(node, id);
     node.edges.forEach((e, i) => {
