@@ -46,3 +46,28 @@ export function translator<K extends string>(table: Strings<K>): (key: K, vars?:
     return s;
   };
 }
+
+/** The locale numbers are written in for the current language (0.59 and 1,000 in English; 0,59 and 1.000 in Dutch). */
+export function locale(): string {
+  return lang === 'nl' ? 'nl-NL' : 'en-GB';
+}
+
+/**
+ * A number as the current language writes it: with exactly `decimals` decimals, at most `maxDecimals` (no trailing
+ * zeros), or at most `digits` significant digits. '–' for null or a non-finite value (nothing measured yet).
+ */
+export function formatNumber(v: number | null, format: { decimals?: number; maxDecimals?: number; digits?: number } = {}): string {
+  if (v === null || !Number.isFinite(v)) return '–';
+  const options: Intl.NumberFormatOptions = format.digits !== undefined
+    ? { maximumSignificantDigits: format.digits }
+    : format.maxDecimals !== undefined
+      ? { maximumFractionDigits: format.maxDecimals }
+      : { minimumFractionDigits: format.decimals ?? 0, maximumFractionDigits: format.decimals ?? 0 };
+  return (Object.is(v, -0) ? 0 : v).toLocaleString(locale(), options);
+}
+
+/** A fraction as a percentage with `decimals` decimals (86.2%, 86,2%); '–' for null. */
+export function formatPercent(v: number | null, decimals = 1): string {
+  if (v === null || !Number.isFinite(v)) return '–';
+  return v.toLocaleString(locale(), { style: 'percent', minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}

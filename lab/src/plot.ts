@@ -2,6 +2,8 @@
  * Line charts of training curves on a canvas (train and test loss, accuracy): every page that trains draws its
  * curves with this. Series colours come from the colour-blind-safe palette in style.css.
  */
+import { formatNumber } from './i18n.js';
+
 export interface Series {
   label: string;
   values: readonly number[];
@@ -13,11 +15,48 @@ export interface Series {
 
 const PALETTE = ['#0072b2', '#e69f00', '#009e73', '#d55e00', '#cc79a7', '#56b4e9'];
 
-/** Draws the series (x = index) with a y axis from 0 (or the data's minimum, if negative) to the data's maximum. */
+/**
+ * Gives the canvas a backing store of its on-screen size times the device pixel ratio (keeping the aspect ratio of
+ * its width and height attributes), so text stays 12-14 CSS pixels on a phone and sharp on a projector; returns the
+ * size to draw in, in CSS pixels.
+ */
+function fitToScreen(canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D): { w: number; h: number } {
+  if (!canvas.dataset.width) {
+    // the attributes give the largest size and the aspect ratio; the backing store below no longer sets the CSS size
+    canvas.dataset.width = String(canvas.width);
+    canvas.dataset.aspect = String(canvas.height / canvas.width);
+    canvas.style.width = '100%';
+    canvas.style.maxWidth = `${canvas.width}px`;
+    canvas.style.height = 'auto';
+  }
+  const aspect = Number(canvas.dataset.aspect);
+  const w = canvas.clientWidth > 0 ? canvas.clientWidth : Number(canvas.dataset.width);
+  const h = Math.round(w * aspect);
+  const dpr = globalThis.devicePixelRatio || 1;
+  const bw = Math.round(w * dpr), bh = Math.round(h * dpr);
+  if (canvas.width !== bw || canvas.height !== bh) {
+    canvas.width = bw;
+    canvas.height = bh;
+  }
+  ctx.setTransform(bw / w, 0, 0, bh / h, 0, 0);
+  return { w, h };
+}
+
+/**
+ * Draws the series (x = index) with a y axis from 0 (or the data's minimum, if negative) to the data's maximum. The
+ * title and the legend share the top row, the legend going to a row of its own when both do not fit, so it never
+ * covers a curve.
+ */
 export function drawCurves(canvas: HTMLCanvasElement, series: readonly Series[], options: { yMax?: number; title?: string } = {}): void {
   const ctx = canvas.getContext('2d')!;
-  const w = canvas.width, h = canvas.height;
-  const pad = { l: 44, r: 10, t: options.title ? 24 : 10, b: 22 };
+  const { w, h } = fitToScreen(canvas, ctx);
+  ctx.font = '13px system-ui, sans-serif';
+  const legendWidth = series.reduce((sum, s) => sum + ctx.measureText(s.label).width + 26, 0);
+  ctx.font = '14px system-ui, sans-serif';
+  const titleWidth = options.title ? ctx.measureText(options.title).width : 0;
+  const legendRow = titleWidth > 0 && 44 + titleWidth + 12 + legendWidth > w - 10 ? 2 : 1;
+  const top = options.title || series.length > 0 ? 8 + 18 * legendRow : 10;
+  const pad = { l: 44, r: 10, t: top, b: 12 };
   ctx.clearRect(0, 0, w, h);
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, w, h);
@@ -38,12 +77,12 @@ export function drawCurves(canvas: HTMLCanvasElement, series: readonly Series[],
     ctx.moveTo(pad.l, y(v));
     ctx.lineTo(w - pad.r, y(v));
     ctx.stroke();
-    ctx.fillText(v.toPrecision(2), 4, y(v) + 4);
+    ctx.fillText(formatNumber(Number(v.toPrecision(2)), { digits: 2 }), 4, y(v) + 4);
   }
   if (options.title) {
     ctx.fillStyle = '#1a1a1a';
     ctx.font = '14px system-ui, sans-serif';
-    ctx.fillText(options.title, pad.l, 16);
+    ctx.fillText(options.title, pad.l, 18);
   }
   series.forEach((s, k) => {
     ctx.strokeStyle = s.color ?? PALETTE[k % PALETTE.length];
@@ -63,17 +102,22 @@ export function drawCurves(canvas: HTMLCanvasElement, series: readonly Series[],
       });
     }
   });
-  ctx.setLineDash([]);
-  // legend, top right
+  // legend, right-aligned in the top row (or the second), each entry a short stroke of its series' line
+  const ly = 18 * legendRow - 4;
   let lx = w - pad.r;
   ctx.font = '13px system-ui, sans-serif';
   for (let k = series.length - 1; k >= 0; k--) {
     const s = series[k];
-    const tw = ctx.measureText(s.label).width;
-    lx -= tw + 26;
-    ctx.fillStyle = s.color ?? PALETTE[k % PALETTE.length];
-    ctx.fillRect(lx, pad.t + 2, 14, 4);
+    lx -= ctx.measureText(s.label).width + 26;
+    ctx.strokeStyle = s.color ?? PALETTE[k % PALETTE.length];
+    ctx.lineWidth = 3;
+    ctx.setLineDash(s.dashed ? [4, 3] : []);
+    ctx.beginPath();
+    ctx.moveTo(lx, ly);
+    ctx.lineTo(lx + 15, ly);
+    ctx.stroke();
     ctx.fillStyle = '#1a1a1a';
-    ctx.fillText(s.label, lx + 18, pad.t + 8);
+    ctx.fillText(s.label, lx + 19, ly + 4);
   }
+  ctx.setLineDash([]);
 }

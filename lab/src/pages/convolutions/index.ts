@@ -5,7 +5,7 @@
  */
 import './style.css';
 import { conv2d, data, nn, noGrad, tensor } from 'myelin';
-import { currentLang, translator } from '../../i18n.js';
+import { currentLang, formatNumber, formatPercent, translator } from '../../i18n.js';
 import { setParams, type LabPage, type MountedPage } from '../../page.js';
 import { digitInput, digitsUrl, loadDigits, PIXELS, type Digits } from '../../digits/data.js';
 import { DrawPad } from '../../digits/draw-pad.js';
@@ -194,9 +194,8 @@ function page(root: HTMLElement, params: URLSearchParams): MountedPage {
   let prediction: { digit: number; probability: number } | null = null;
 
   const padAmount = (): number => (padMode === 'same' ? (size - 1) / 2 : 0);
-  const fmt = (v: number, digitsAfter = 2): string =>
-    new Intl.NumberFormat(currentLang() === 'nl' ? 'nl-NL' : 'en-GB', { maximumFractionDigits: digitsAfter }).format(Object.is(v, -0) ? 0 : v);
-  const percent = (v: number): string => new Intl.NumberFormat(currentLang() === 'nl' ? 'nl-NL' : 'en-GB', { style: 'percent', maximumFractionDigits: 1 }).format(v);
+  const fmt = (v: number, maxDecimals = 2): string => formatNumber(v, { maxDecimals });
+  const percent = (v: number): string => formatPercent(v);
 
   const pad = new DrawPad(padTexts(), (input) => {
     // the pad clears itself while it is being made; only a stroke (or a shown digit) chooses the drawing

@@ -9,7 +9,7 @@ import { DrawPad } from '../../digits/draw-pad.js';
 import type { WorkerMessage } from '../../digits/protocol.js';
 import { currentDigitModel, onDigitModel, predictDigit, setDigitModel, type DigitArch, type DigitModel } from '../../digits/store.js';
 import { DigitTrainer } from '../../digits/trainer.js';
-import { currentLang, translator } from '../../i18n.js';
+import { currentLang, formatNumber, formatPercent, translator } from '../../i18n.js';
 import { setParams, type LabPage } from '../../page.js';
 import { drawCurves } from '../../plot.js';
 import { digitModelProblem, testModel, type TestResult } from './evaluate.js';
@@ -74,8 +74,8 @@ const page: LabPage = {
   title: { en: S.en.title, nl: S.nl.title },
   mount(root, params) {
     const setup = readSetup(params);
-    const nf = (v: number, digits = 0): string => new Intl.NumberFormat(currentLang(), { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v);
-    const pct = (v: number, digits = 1): string => new Intl.NumberFormat(currentLang(), { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v);
+    const nf = (v: number, decimals = 0): string => formatNumber(v, { decimals });
+    const pct = formatPercent;
     const fill = (m: Message): string => {
       if (!m) return '';
       const vars: Record<string, string | number> = {};

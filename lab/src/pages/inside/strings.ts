@@ -1,5 +1,5 @@
 /** The texts of the "Inside a network" page. */
-import { currentLang, translator, type Strings } from '../../i18n.js';
+import { formatNumber, formatPercent, translator, type Strings } from '../../i18n.js';
 
 type Key =
   | 'intro' | 'statusTraining' | 'statusWaiting' | 'statusModel' | 'statusAccuracy' | 'statusError' | 'trainLesson'
@@ -197,12 +197,10 @@ export const S: Strings<Key> = {
 
 export const t = translator(S);
 
-/** The locale for numbers in the current language. */
-export const locale = (): string => (currentLang() === 'nl' ? 'nl-NL' : 'en-GB');
+export { locale } from '../../i18n.js';
 
 /** A number with `digits` significant digits, as the current language writes it (0.59, 0,59). */
-export const num = (v: number, digits = 3): string => v.toLocaleString(locale(), { maximumSignificantDigits: digits });
+export const num = (v: number, digits = 3): string => formatNumber(v, { digits });
 
-/** A fraction as a percentage (86.2%, 86,2%). */
-export const percent = (v: number, decimals = 0): string =>
-  v.toLocaleString(locale(), { style: 'percent', minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+/** A fraction as a percentage (86%, 86,2%). */
+export const percent = (v: number, decimals = 0): string => formatPercent(v, decimals);

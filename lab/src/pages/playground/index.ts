@@ -6,7 +6,7 @@
  */
 import './playground.css';
 import { Generator } from 'myelin';
-import { translator } from '../../i18n.js';
+import { formatNumber, formatPercent, translator } from '../../i18n.js';
 import { setParams, type LabPage, type MountedPage } from '../../page.js';
 import { drawCurves } from '../../plot.js';
 import { programFor } from './code.js';
@@ -96,8 +96,9 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
-function formatNumber(v: number | null, digits = 3): string {
-  return v === null || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+/** A weight as an <input type="number"> takes it: always with a decimal point. */
+function weightValue(v: number | null): string {
+  return v === null ? '' : v.toFixed(3);
 }
 
 /** An edge of the diagram: Linear layer `layer`, weight [row, col] (from node `col` of its column to node `row`). */
@@ -223,6 +224,8 @@ function mount(root: HTMLElement, params: URLSearchParams): MountedPage {
     return el('label', {}, el('span', {}, t(label)), s);
   }
 
+  const rate = (v: number): string => formatNumber(v, { maxDecimals: 5 });
+
   function buildSelects(): void {
     refs.selects.innerHTML = '';
     refs.selects.append(
@@ -231,12 +234,12 @@ function mount(root: HTMLElement, params: URLSearchParams): MountedPage {
         buildData();
         configure();
       }),
-      select('learningRate', LEARNING_RATES, recipe.learningRate, String, (v) => change({ learningRate: v })),
+      select('learningRate', LEARNING_RATES, recipe.learningRate, rate, (v) => change({ learningRate: v })),
       select('activation', ACTIVATIONS, recipe.activation, (o) => t(o), (v) => change({ activation: v })),
       select('optimizer', OPTIMIZERS, recipe.optimizer, (o) => t(o), (v) => change({ optimizer: v })),
       select('regularization', REGULARIZATIONS, recipe.regularization, (o) => t(o), (v) => change({ regularization: v })),
-      select('regularizationRate', REGULARIZATION_RATES, recipe.regularizationRate, String, (v) => change({ regularizationRate: v })),
-      select('dropout', DROPOUT_RATES, recipe.dropout, String, (v) => change({ dropout: v })),
+      select('regularizationRate', REGULARIZATION_RATES, recipe.regularizationRate, rate, (v) => change({ regularizationRate: v })),
+      select('dropout', DROPOUT_RATES, recipe.dropout, rate, (v) => change({ dropout: v })),
     );
   }
 
@@ -445,7 +448,7 @@ function mount(root: HTMLElement, params: URLSearchParams): MountedPage {
       return;
     }
     const edge = selected;
-    weightInput = el('input', { type: 'number', step: '0.01', value: formatNumber(weightOf(edge)) });
+    weightInput = el('input', { type: 'number', step: '0.01', value: weightValue(weightOf(edge)) });
     const commit = (): void => {
       const v = Number(weightInput!.value);
       if (weightInput!.value.trim() === '' || !Number.isFinite(v)) return;
@@ -588,15 +591,15 @@ function mount(root: HTMLElement, params: URLSearchParams): MountedPage {
       const w = weightOf(edge) ?? 0;
       vis.style.stroke = css(colour(Math.sign(w), 1));
       vis.style.strokeWidth = `${Math.min(8, 0.6 + 2.5 * Math.abs(w)).toFixed(2)}px`;
-      g.setAttribute('aria-label', t('edge', { ...edgeNames(edge), w: formatNumber(w) }));
+      g.setAttribute('aria-label', t('edge', { ...edgeNames(edge), w: formatNumber(w, { decimals: 3 }) }));
     }
-    if (selected && weightInput && document.activeElement !== weightInput) weightInput.value = formatNumber(weightOf(selected));
+    if (selected && weightInput && document.activeElement !== weightInput) weightInput.value = weightValue(weightOf(selected));
   }
 
   function drawStats(): void {
-    stats.trainLoss.textContent = formatNumber(snap?.trainLoss ?? null);
-    stats.testLoss.textContent = formatNumber(snap?.testLoss ?? null);
-    stats.testAccuracy.textContent = snap?.testAccuracy == null ? '–' : `${(100 * snap.testAccuracy).toFixed(1)}%`;
+    stats.trainLoss.textContent = formatNumber(snap?.trainLoss ?? null, { decimals: 3 });
+    stats.testLoss.textContent = formatNumber(snap?.testLoss ?? null, { decimals: 3 });
+    stats.testAccuracy.textContent = formatPercent(snap?.testAccuracy ?? null);
     drawCurves(curveCanvas, [
       { label: t('curveTrain'), values: trainCurve },
       { label: t('curveTest'), values: testCurve, dashed: true },

@@ -5,7 +5,7 @@
  * Set-up in the URL: #spam?epochs=6&lr=0.01&threshold=0.5
  */
 import { CountVectorizer, modelFromBytes, noGrad, type Sequential } from 'myelin';
-import { currentLang, translator } from '../../i18n.js';
+import { currentLang, formatNumber, translator } from '../../i18n.js';
 import { setParams, type LabPage, type MountedPage } from '../../page.js';
 import { drawCurves } from '../../plot.js';
 import { S } from './strings.js';
@@ -228,7 +228,7 @@ function mount(root: HTMLElement, params: URLSearchParams): MountedPage {
       word.className = 'spam-chip-word';
       word.textContent = w.word;
       const value = document.createElement('span');
-      value.textContent = `${w.contribution > 0 ? '+' : '−'}${Math.abs(w.contribution).toFixed(2)}`;
+      value.textContent = `${w.contribution > 0 ? '+' : '−'}${formatNumber(Math.abs(w.contribution), { decimals: 2 })}`;
       li.append(word, ' ', value);
       list.append(li);
     }
@@ -358,15 +358,15 @@ function mount(root: HTMLElement, params: URLSearchParams): MountedPage {
     progress.value = totalSteps > 0 ? step / totalSteps : 0;
     progress.setAttribute('aria-label', t('progressLabel'));
     stats.textContent = totalSteps > 0 ? t('progress', { epoch, epochs: runEpochs, step, total: totalSteps, speed: Math.round(stepsPerSecond) }) : '';
-    vocabularyLine.textContent = vocabularySize > 0 ? t('vocabulary', { n: vocabularySize.toLocaleString(currentLang()) }) : '';
-    accuracyLine.textContent = testAccuracy === null ? '' : t('accuracy', { acc: (testAccuracy * 100).toFixed(1) });
+    vocabularyLine.textContent = vocabularySize > 0 ? t('vocabulary', { n: formatNumber(vocabularySize) }) : '';
+    accuracyLine.textContent = testAccuracy === null ? '' : t('accuracy', { acc: formatNumber(testAccuracy * 100, { decimals: 1 }) });
     drawCurves(chart, [
       { label: t('trainLoss'), values: curves.train },
       { label: t('testLoss'), values: curves.test, dashed: true },
       // from ln 2, the loss of a filter that says 50% to everything: the same axis for every run
     ], { title: t('lossTitle'), yMax: Math.max(0.7, ...curves.train, ...curves.test) });
     chart.setAttribute('aria-label', loss === null || testLoss === null ? t('chartEmpty')
-      : t('chartAlt', { step, train: loss.toFixed(3), test: testLoss.toFixed(3) }));
+      : t('chartAlt', { step, train: formatNumber(loss, { decimals: 3 }), test: formatNumber(testLoss, { decimals: 3 }) }));
   }
 
   // ---- confusion matrix
