@@ -28,6 +28,7 @@ export {
   reshape, view, flatten, squeeze, unsqueeze, transpose, permute, expand, contiguous, clone, slice, narrow, select,
   split, chunk, cat, stack, pad, repeat, triu, tril, maskedFill,
 } from './ops/shape.js';
+export { flip, roll } from './ops/shape.js';
 export { gather, scatterAdd, indexSelect, indexAdd } from './ops/indexing.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { dropout, type DropoutOptions } from './ops/dropout.js';

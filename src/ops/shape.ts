@@ -11,6 +11,7 @@ import { Tensor, setViewOfBaseNode, type TensorOrScalar } from '../tensor/tensor
 import { type DType, isFloat, promoteTypes } from '../tensor/dtype.js';
 import { cast, where } from './elementwise.js';
 import { assertSameBackend, moveTo, scalar, sumToShape, wrap } from './util.js';
+import { indexSelect } from './indexing.js';
 
 /** A tensor sharing x's memory; it remembers the tensor that owns the memory, for in-place ops on it. */
 function makeView(x: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
@@ -534,3 +535,51 @@ const COPY_SLICES = defineOp<{ window: Geometry }>({
   name: 'copySlices',
   backward: (g, _saved, { window }, _needs, [baseBefore]) => splitAtWindow(g, baseBefore!, window),
 });
+
+/** Dims for flip/roll: normalized, each at most once (PyTorch rejects repeats). */
+function distinctDims(dims: readonly number[], ndim: number, op: string): number[] {
+  const ds = dims.map((d) => normalizeDim(d, ndim, op));
+  if (new Set(ds).size !== ds.length) throw new RangeError(`${op}: dims ${shapeStr(dims)} name a dim more than once`);
+  return ds;
+}
+
+/**
+ * torch.flip: reverses the order along each of dims. A copy (as in PyTorch), built from indexSelect with a reversed
+ * index so its gradient (and higher ones) come from indexSelect's.
+ */
+export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
+  const ds = distinctDims(typeof dims === 'number' ? [dims] : dims, Math.max(x.ndim, 1), 'flip');
+  if (x.ndim === 0) return clone(x);
+  let out = x;
+  for (const d of ds) {
+    const n = x.shape[d];
+    const rev = new Int32Array(n);
+    for (let i = 0; i < n; i++) rev[i] = n - 1 - i;
+    out = indexSelect(out, d, wrap(x.backend.fromTypedArray(rev, 'int32'), [n]));
+  }
+  return ds.length === 0 ? clone(x) : out;
+}
+
+/**
+ * torch.roll: shifts elements along dims, wrapping around; with no dims, x is rolled flattened and reshaped back.
+ * Made of narrow and cat, so it is differentiable through them.
+ */
+export function roll(x: Tensor, shifts: number | readonly number[], dims?: number | readonly number[]): Tensor {
+  const sh = typeof shifts === 'number' ? [shifts] : shifts.slice();
+  if (sh.some((s) => !Number.isInteger(s))) throw new RangeError(`roll: shifts must be integers, got ${shapeStr(sh)}`);
+  if (dims === undefined) {
+    if (sh.length !== 1) throw new RangeError(`roll: without dims, shifts must be a single number, got ${shapeStr(sh)}`);
+    return reshape(roll(reshape(x, [x.size]), sh[0], 0), x.shape);
+  }
+  const ds = typeof dims === 'number' ? [dims] : dims.slice();
+  if (ds.length !== sh.length) throw new RangeError(`roll: shifts ${shapeStr(sh)} and dims ${shapeStr(ds)} must have the same length`);
+  const nd = ds.map((d) => normalizeDim(d, Math.max(x.ndim, 1), 'roll'));
+  if (x.ndim === 0) return clone(x);
+  let out = x;
+  nd.forEach((d, i) => {
+    const n = x.shape[d];
+    const k = n === 0 ? 0 : ((sh[i] % n) + n) % n;
+    out = k === 0 ? clone(out) : cat([narrow(out, d, n - k, k), narrow(out, d, 0, n - k)], d);
+  });
+  return out;
+}

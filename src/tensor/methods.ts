@@ -113,6 +113,10 @@ export interface TensorMethods {
   split(splitSize: number | number[], dim?: number): Tensor[];
   chunk(chunks: number, dim?: number): Tensor[];
   repeat(...reps: (number | number[])[]): Tensor;
+  /** torch.flip: reverses along dims (a copy). */
+  flip(dims: number | number[]): Tensor;
+  /** torch.roll: shifts with wrap-around; no dims rolls the flattened tensor. */
+  roll(shifts: number | number[], dims?: number | number[]): Tensor;
   pad(pad: number[], value?: number): Tensor;
   triu(diagonal?: number): Tensor;
   tril(diagonal?: number): Tensor;
@@ -236,6 +240,8 @@ const methods: Omit<TensorMethods, 'mT'> & ThisType<Tensor> = {
   split(splitSize, dim = 0) { return S.split(this, splitSize, dim); },
   chunk(chunks, dim = 0) { return S.chunk(this, chunks, dim); },
   repeat(...reps) { return S.repeat(this, flattenShapeArgs(reps)); },
+  flip(dims) { return S.flip(this, dims); },
+  roll(shifts, dims) { return S.roll(this, shifts, dims); },
   pad(pad, value = 0) { return S.pad(this, pad, value); },
   triu(diagonal = 0) { return S.triu(this, diagonal); },
   tril(diagonal = 0) { return S.tril(this, diagonal); },
