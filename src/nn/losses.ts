@@ -84,8 +84,28 @@ function classesLast(x: Tensor): Tensor {
   return x.permute(perm).reshape([-1, x.shape[1]]);
 }
 
+/** The shape a class-index target must have for `input` ([N, C, d1, ...] -> [N, d1, ...]; [C] -> []). */
+function classTargetShape(input: Tensor): number[] {
+  return input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+}
+
+/**
+ * The error for a target that is neither int32 class indices nor, where `probabilities`, class probabilities of the
+ * input's shape. Names both readings and both shapes and dtypes: the usual cause is labels stored as floats, which a
+ * shape-only message misreports. A TypeError when the shape fits class indices (the dtype is at fault), else a
+ * RangeError.
+ */
+function badTarget(op: string, input: Tensor, target: Tensor, probabilities: boolean): Error {
+  const expected = classTargetShape(input);
+  const wanted = `int32 class indices of shape ${shapeStr(expected)}` +
+    (probabilities ? ` or class probabilities of the input's shape ${shapeStr(input.shape)}` : '');
+  const message = `${op}: target must be ${wanted}; got a ${target.dtype} target of shape ${shapeStr(target.shape)} ` +
+    `for a ${input.dtype} input of shape ${shapeStr(input.shape)}`;
+  return shapesEqual(target.shape, expected) ? new TypeError(message) : new RangeError(message);
+}
+
 function checkClassTarget(op: string, input: Tensor, target: Tensor): void {
-  const expected = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+  const expected = classTargetShape(input);
   if (!shapesEqual(target.shape, expected)) {
     throw new RangeError(`${op}: input of shape ${shapeStr(input.shape)} needs class-index target of shape ${shapeStr(expected)}, got ${shapeStr(target.shape)}`);
   }
@@ -106,7 +126,7 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: NllOptions = 
  */
 function nllTerms(op: string, logProbs: Tensor, target: Tensor, options: NllOptions): { losses: Tensor; valid: Tensor; counted: Tensor } {
   const { weight = null, ignoreIndex = -100 } = options;
-  if (target.dtype !== 'int32') throw new TypeError(`${op}: target must hold int32 class indices, got ${target.dtype}`);
+  if (target.dtype !== 'int32') throw badTarget(op, logProbs, target, op === 'crossEntropy');
   checkClassTarget(op, logProbs, target);
   const C = logProbs.shape[logProbs.ndim === 1 ? 0 : 1];
   checkClassWeight(op, weight, C);
@@ -148,9 +168,7 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     return (weight ? terms.mul(weight.reshape(input.shape.map((_, i) => (i === classDim ? C : 1)))) : terms).sum(classDim).neg();
   };
   if (isFloat(target.dtype)) {
-    if (!shapesEqual(input.shape, target.shape)) {
-      throw new RangeError(`crossEntropy: probability target of shape ${shapeStr(target.shape)} must match input ${shapeStr(input.shape)}`);
-    }
+    if (!shapesEqual(input.shape, target.shape)) throw badTarget('crossEntropy', input, target, true);
     const q = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / C) : target;
     return reduce(againstDistribution(q), reduction, 'crossEntropy');
   }

@@ -163,7 +163,16 @@ describe('F.* and layer errors name the op and the shapes', () => {
     assert.throws(() => F.mseLoss(zeros([2, 3]), zeros([3, 2])), /mseLoss: input of shape \[2,3\] and target of shape \[3,2\] must have the same shape/);
     assert.throws(() => F.crossEntropy(zeros([4, 3]), tensor([0, 1, 2], { dtype: 'int32' })), /crossEntropy: input of shape \[4,3\] needs class-index target of shape \[4\], got \[3\]/);
     assert.throws(() => F.crossEntropy(zeros([2, 3]), tensor([0, 3], { dtype: 'int32' })), /crossEntropy: target 3 is out of bounds for 3 classes/);
-    assert.throws(() => F.nllLoss(zeros([2, 3]), tensor([0, 1])), /nllLoss: target must hold int32 class indices, got float32/);
+    assert.throws(() => F.nllLoss(zeros([2, 3]), tensor([0, 1])),
+      { name: 'TypeError', message: 'nllLoss: target must be int32 class indices of shape [2]; got a float32 target of shape [2] for a float32 input of shape [2,3]' });
+    // float labels [N]: both readings named, with both shapes and dtypes (a TypeError: the shape fits class indices)
+    assert.throws(() => F.crossEntropy(zeros([4, 6]), tensor([0, 1, 2, 5])),
+      { name: 'TypeError', message: "crossEntropy: target must be int32 class indices of shape [4] or class probabilities of the input's shape [4,6]; got a float32 target of shape [4] for a float32 input of shape [4,6]" });
+    // a float target that fits neither reading is a RangeError
+    assert.throws(() => F.crossEntropy(zeros([4, 6]), zeros([4, 5])),
+      { name: 'RangeError', message: "crossEntropy: target must be int32 class indices of shape [4] or class probabilities of the input's shape [4,6]; got a float32 target of shape [4,5] for a float32 input of shape [4,6]" });
+    // probability targets of the input's shape work (PyTorch 1.10+): uniform q over 6 classes of zero logits gives log 6
+    assert.ok(Math.abs((F.crossEntropy(zeros([4, 6]), ones([4, 6]).div(6)).item() as number) - Math.log(6)) < 1e-6);
     assert.throws(() => F.nllLoss(zeros([2, 3]), tensor([0, 1], { dtype: 'int32' }), { weight: ones([2]) }), /nllLoss: weight of shape \[2\] must be \[3\]/);
     assert.throws(() => F.binaryCrossEntropy(tensor([0.5, 1.5]), tensor([0, 1])), /binaryCrossEntropy: input must be probabilities in \[0, 1\], got values from 0.5 to 1.5/);
     for (const [name, f] of [
