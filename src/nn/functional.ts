@@ -6,6 +6,7 @@ import { noGrad } from '../autograd/engine.js';
 import { shapeStr } from '../tensor/shape.js';
 import { linearAct } from '../ops/linear.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { clamp, sigmoid as sigmoidOp, tanh as tanhOp, softplus as softplusOp, abs as absOp } from '../ops/elementwise.js';
 
 export {
   relu, leakyRelu, elu, gelu, sigmoid, tanh, softplus,
@@ -88,3 +89,32 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
   if (bias) y = y.add(bias);
   return y;
 }
+
+// Activations composed from differentiable ops (so their gradients, and gradients of gradients, come from the ops).
+
+/** x * sigmoid(x) (also called swish). */
+export function silu(x: Tensor): Tensor { return x.mul(sigmoidOp(x)); }
+
+/** x * tanh(softplus(x)). */
+export function mish(x: Tensor): Tensor { return x.mul(tanhOp(softplusOp(x))); }
+
+/** min(max(x, minVal), maxVal); PyTorch's defaults -1 and 1. */
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+  if (!(minVal < maxVal)) throw new RangeError(`hardtanh: minVal (${minVal}) must be less than maxVal (${maxVal})`);
+  return clamp(x, minVal, maxVal);
+}
+
+/** min(max(x, 0), 6). */
+export function relu6(x: Tensor): Tensor { return clamp(x, 0, 6); }
+
+/** relu6(x + 3) / 6: a piecewise-linear sigmoid. */
+export function hardsigmoid(x: Tensor): Tensor { return relu6(x.add(3)).div(6); }
+
+/** x * relu6(x + 3) / 6: a piecewise-quadratic silu (MobileNetV3). */
+export function hardswish(x: Tensor): Tensor { return x.mul(hardsigmoid(x)); }
+
+/** x / (1 + |x|). */
+export function softsign(x: Tensor): Tensor { return x.div(absOp(x).add(1)); }
+
+/** log(sigmoid(x)) = -softplus(-x), stable for large |x|. */
+export function logsigmoid(x: Tensor): Tensor { return softplusOp(x.neg()).neg(); }

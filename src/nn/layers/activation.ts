@@ -68,3 +68,44 @@ export class LogSoftmax extends Activation {
   forward(x: Tensor): Tensor { return F.logSoftmax(x, this.args.dim); }
 }
 registerLayer(LogSoftmax, activation('LogSoftmax', (a) => new LogSoftmax(a.dim)));
+
+export class SiLU extends Activation {
+  forward(x: Tensor): Tensor { return F.silu(x); }
+}
+registerLayer(SiLU, activation('SiLU', () => new SiLU()));
+
+export class Mish extends Activation {
+  forward(x: Tensor): Tensor { return F.mish(x); }
+}
+registerLayer(Mish, activation('Mish', () => new Mish()));
+
+export class Hardswish extends Activation {
+  forward(x: Tensor): Tensor { return F.hardswish(x); }
+}
+registerLayer(Hardswish, activation('Hardswish', () => new Hardswish()));
+
+export class Hardsigmoid extends Activation {
+  forward(x: Tensor): Tensor { return F.hardsigmoid(x); }
+}
+registerLayer(Hardsigmoid, activation('Hardsigmoid', () => new Hardsigmoid()));
+
+export class Hardtanh extends Activation {
+  constructor(minVal = -1, maxVal = 1) { super({ minVal, maxVal }); }
+  forward(x: Tensor): Tensor { return F.hardtanh(x, this.args.minVal, this.args.maxVal); }
+}
+registerLayer(Hardtanh, activation('Hardtanh', (a) => new Hardtanh(a.minVal, a.maxVal)));
+
+export class ReLU6 extends Activation {
+  forward(x: Tensor): Tensor { return F.relu6(x); }
+}
+registerLayer(ReLU6, activation('ReLU6', () => new ReLU6()));
+
+export class Softsign extends Activation {
+  forward(x: Tensor): Tensor { return F.softsign(x); }
+}
+registerLayer(Softsign, activation('Softsign', () => new Softsign()));
+
+export class LogSigmoid extends Activation {
+  forward(x: Tensor): Tensor { return F.logsigmoid(x); }
+}
+registerLayer(LogSigmoid, activation('LogSigmoid', () => new LogSigmoid()));
