@@ -6,7 +6,7 @@ import { noGrad } from '../autograd/engine.js';
 import { shapeStr } from '../tensor/shape.js';
 import { linearAct } from '../ops/linear.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { clamp, sigmoid as sigmoidOp, tanh as tanhOp, softplus as softplusOp, abs as absOp } from '../ops/elementwise.js';
+import { abs, clamp, sigmoid, softplus, tanh } from '../ops/elementwise.js';
 
 export {
   relu, leakyRelu, elu, gelu, sigmoid, tanh, softplus,
@@ -93,10 +93,10 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
 // Activations composed from differentiable ops (so their gradients, and gradients of gradients, come from the ops).
 
 /** x * sigmoid(x) (also called swish). */
-export function silu(x: Tensor): Tensor { return x.mul(sigmoidOp(x)); }
+export function silu(x: Tensor): Tensor { return x.mul(sigmoid(x)); }
 
 /** x * tanh(softplus(x)). */
-export function mish(x: Tensor): Tensor { return x.mul(tanhOp(softplusOp(x))); }
+export function mish(x: Tensor): Tensor { return x.mul(tanh(softplus(x))); }
 
 /** min(max(x, minVal), maxVal); PyTorch's defaults -1 and 1. */
 export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
@@ -114,7 +114,7 @@ export function hardsigmoid(x: Tensor): Tensor { return relu6(x.add(3)).div(6); 
 export function hardswish(x: Tensor): Tensor { return x.mul(hardsigmoid(x)); }
 
 /** x / (1 + |x|). */
-export function softsign(x: Tensor): Tensor { return x.div(absOp(x).add(1)); }
+export function softsign(x: Tensor): Tensor { return x.div(abs(x).add(1)); }
 
 /** log(sigmoid(x)) = -softplus(-x), stable for large |x|. */
-export function logsigmoid(x: Tensor): Tensor { return softplusOp(x.neg()).neg(); }
+export function logsigmoid(x: Tensor): Tensor { return softplus(x.neg()).neg(); }

@@ -311,6 +311,7 @@ const page: LabPage = {
       for (const e of root.querySelectorAll<HTMLElement>('[data-t]')) e.textContent = t(e.dataset.t as Key);
       pad.relabel({ label: t('padLabel'), clear: t('clear'), sample: t('sample') });
       archSelect.querySelectorAll('option').forEach((o) => (o.textContent = t(ARCH_KEY[o.value as DigitArch], { params: nf(weightCounts[o.value as DigitArch]) })));
+      lrSelect.querySelectorAll('option').forEach((o) => (o.textContent = formatNumber(Number(o.value), { maxDecimals: 5 })));
       renderStatus();
       renderGuess();
       renderProgress();

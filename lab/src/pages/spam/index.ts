@@ -437,6 +437,7 @@ function mount(root: HTMLElement, params: URLSearchParams): MountedPage {
     q<HTMLElement>('h1').textContent = page.title[currentLang()];
     for (const el of root.querySelectorAll<HTMLElement>('[data-t]')) el.textContent = t(el.dataset.t as Parameters<typeof t>[0]);
     text.placeholder = t('placeholder');
+    for (const o of lrSelect.options) o.textContent = formatNumber(Number(o.value), { maxDecimals: 5 });
     renderTruth();
     renderPrediction();
     renderTraining();
